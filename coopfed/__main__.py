@@ -1,0 +1,3 @@
+from coopfed.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Authentication of people: browser sessions and personal access tokens."""

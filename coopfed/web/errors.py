@@ -1,0 +1,103 @@
+"""How the web pages answer errors: a page in the visitor's language with the right status."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from coopfed.web.csrf import CsrfError
+from coopfed.web.forms import FormError
+from coopfed.web.guards import AdminRequired, SignInRequired
+from coopfed.web.templating import render
+from governance.errors import Conflict, Forbidden, GovernanceError, InvalidInput, NotFound
+
+
+def _(message: str) -> str:
+    return message
+
+
+TITLES = {
+    400: _("Bad request"),
+    403: _("Not allowed"),
+    404: _("Not found"),
+    405: _("Method not allowed"),
+    409: _("Conflict"),
+    422: _("Invalid input"),
+    500: _("Something went wrong"),
+}
+
+
+async def error_page(
+    request: Request, status: int, message: str, params: dict[str, object] | None = None
+) -> Response:
+    """An error page; ``message`` is an English msgid, translated with ``params`` when shown."""
+    db = getattr(request.state, "db", None)
+    if db is not None and db.in_transaction():
+        await db.rollback()
+    return await render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "title": TITLES.get(status, TITLES[500]),
+            "message": message,
+            "params": params or {},
+        },
+        status=status,
+    )
+
+
+async def on_csrf(request: Request, exc: Exception) -> Response:
+    return await error_page(
+        request,
+        403,
+        _(
+            "This form has expired or did not come from this site. Go back, reload the page and "
+            "try again."
+        ),
+    )
+
+
+async def on_form_error(request: Request, exc: Exception) -> Response:
+    return await error_page(
+        request, 400, _("The form could not be read. Reload the page and try again.")
+    )
+
+
+async def on_sign_in_required(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+
+
+async def on_admin_required(request: Request, exc: Exception) -> Response:
+    return await error_page(request, 403, _("This page is for the co-op's admins only."))
+
+
+async def on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = {
+        404: _("There is no page at this address."),
+        405: _("This address does not accept that kind of request."),
+    }.get(exc.status_code, _("The request could not be handled."))
+    return await error_page(request, exc.status_code, message)
+
+
+async def on_governance(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GovernanceError)
+    status = 500
+    for kind, code in ((NotFound, 404), (Conflict, 409), (Forbidden, 403), (InvalidInput, 422)):
+        if isinstance(exc, kind):
+            status = code
+    return await error_page(request, status, exc.template, exc.params)
+
+
+HANDLERS: dict[type[Exception] | int, object] = {
+    CsrfError: on_csrf,
+    FormError: on_form_error,
+    SignInRequired: on_sign_in_required,
+    AdminRequired: on_admin_required,
+    GovernanceError: on_governance,
+}

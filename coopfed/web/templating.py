@@ -1,0 +1,138 @@
+"""Rendering pages: the Jinja2 environment, the active language, flash notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from coopfed.i18n import LANGUAGES, best_language, gettext_, ngettext_
+from coopfed.web import csrf
+from coopfed.web.viewer import Viewer, ctx_of, db_of, viewer
+from governance import instance
+
+LANG_COOKIE = "coopfed_lang"
+FLASH_COOKIE = "coopfed_flash"
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("coopfed", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["datetime"] = _format_datetime
+    return env
+
+
+def _format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def language_for(request: Request, who: Viewer) -> str:
+    if who.member is not None and who.member.language in LANGUAGES:
+        return who.member.language
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    default = ctx_of(request).settings.default_language
+    return best_language(request.headers.get("accept-language"), default)
+
+
+async def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> HTMLResponse:
+    who = await viewer(request)
+    ctx = ctx_of(request)
+    db = db_of(request)
+    inst = await instance.get(db)
+    language = language_for(request, who)
+    env: jinja2.Environment = request.app.state.jinja
+    flash = request.cookies.get(FLASH_COOKIE)
+    values = {
+        "request": request,
+        "viewer": who,
+        "lang": language,
+        "languages": LANGUAGES,
+        "instance": inst,
+        "csrf_token": csrf.token_for(request, who),
+        "notice": NOTICES.get(flash or ""),
+        **(context or {}),
+    }
+    with ctx.catalogs.activate(language):
+        values["notice"] = gettext_(values["notice"]) if values["notice"] else None
+        html = env.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["content-language"] = language
+    response.headers["x-frame-options"] = "DENY"
+    response.headers["referrer-policy"] = "same-origin"
+    response.headers["x-content-type-options"] = "nosniff"
+    new_token = getattr(request.state, "new_csrf", None)
+    if new_token:
+        set_cookie(request, response, csrf.ANON_COOKIE, new_token, max_age=None)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, *, max_age: int | None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=ctx_of(request).settings.secure_cookies,
+    )
+
+
+def redirect(request: Request, url: str, *, notice: str | None = None) -> RedirectResponse:
+    """See-other redirect after a successful form post, optionally with a notice to show."""
+    response = RedirectResponse(url, status_code=303)
+    if notice is not None:
+        if notice not in NOTICES:
+            raise KeyError(notice)
+        set_cookie(request, response, FLASH_COOKIE, notice, max_age=60)
+    return response
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only same-site relative paths may be redirect targets."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default
+
+
+# Notices shown once after a redirect, by key (never free text from the query string).
+def _(message: str) -> str:
+    return message
+
+
+NOTICES = {
+    "signed_in": _("Welcome back."),
+    "signed_out": _("You are signed out."),
+    "signed_out_everywhere": _("You are signed out on every device."),
+    "setup_done": _("Your co-op is ready. Invite your first members."),
+    "invitation_accepted": _(
+        "Your account is created. An admin will admit you; meanwhile you can sign in."
+    ),
+    "password_changed": _("Your password is changed. Sign in with it."),
+    "settings_saved": _("Your settings are saved."),
+    "language_changed": _("Language changed."),
+    "member_updated": _("The member is updated."),
+    "class_saved": _("The membership class is saved."),
+    "class_deleted": _("The membership class is deleted."),
+    "token_revoked": _("The token is revoked."),
+}

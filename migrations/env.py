@@ -1,0 +1,57 @@
+"""Alembic environment.
+
+coopfed runs migrations on a connection it passes in ``config.attributes["connection"]``
+(see ``coopfed/migrate.py``), so this file never creates engines or event loops itself when
+driven by coopfed. Run through the ``alembic`` command line, it builds an async engine from
+``sqlalchemy.url``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from coopfed.models import metadata
+
+config = context.config
+target_metadata = metadata()
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async() -> None:
+    engine = create_async_engine(config.get_main_option("sqlalchemy.url") or "")
+    async with engine.begin() as conn:
+        await conn.run_sync(_configure)
+    await engine.dispose()
+
+
+connection = config.attributes.get("connection")
+if context.is_offline_mode():
+    run_offline()
+elif connection is not None:
+    _configure(connection)
+else:
+    asyncio.run(_run_async())

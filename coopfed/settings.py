@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "COOPFED_"
+# Variables of the test suite (e.g. COOPFED_TEST_DATABASE_URL), not instance settings.
+TEST_ENV_PREFIX = "COOPFED_TEST_"
 CONFIG_FILE_NAME = "coopfed.toml"
 
 
@@ -155,7 +157,9 @@ def load(
         {
             key[len(ENV_PREFIX) :].lower(): value
             for key, value in env.items()
-            if key.startswith(ENV_PREFIX) and key not in (ENV_PREFIX + "CONFIG",)
+            if key.startswith(ENV_PREFIX)
+            and key != ENV_PREFIX + "CONFIG"
+            and not key.startswith(TEST_ENV_PREFIX)
         },
         "the environment",
     )

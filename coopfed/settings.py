@@ -39,8 +39,6 @@ class Settings:
     session_days: int = 30
     max_form_bytes: int = 64 * 1024
     signin_delay: float = 0.25
-    federation_allow_networks: tuple[str, ...] = ()
-    signature_window: int = 300
     log_level: str = "info"
     # Cheap Argon2 parameters; only for test suites. Never documented as an admin setting.
     fast_password_hashing: bool = field(default=False, metadata={"internal": True})

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import importlib
+
 from sqlalchemy import MetaData
 
-import governance.audit
-import governance.instance
-import governance.invitation
-import governance.member
-import governance.membership_class
-import governance.password_reset
-import governance.signin  # noqa: F401
 from governance.db import Base
+
+TABLE_MODULES = (
+    "governance.audit",
+    "governance.ballot.model",
+    "governance.bylaws.store",
+    "governance.comment",
+    "governance.instance",
+    "governance.invitation",
+    "governance.member",
+    "governance.membership_class",
+    "governance.notification",
+    "governance.password_reset",
+    "governance.proposal.model",
+    "governance.proxy",
+    "governance.signin",
+    "federation.keys",
+    "coopfed.auth.api_token",
+    "coopfed.auth.web_session",
+)
 
 
 def metadata() -> MetaData:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
     return Base.metadata

@@ -83,3 +83,15 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if normalized == normalized.to_integral_value():
             return normalized.quantize(Decimal(1))
         return normalized
+
+
+def dialect_insert(session: Any, table: Any) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support for the session's dialect (PostgreSQL or SQLite)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from governance import audit, token
 from governance import member as members
+from governance.bylaws import presets
 from governance.db import Base, UTCDateTime
 from governance.errors import Conflict, InvalidInput, NotFound
 from governance.i18n import N_
@@ -96,6 +97,7 @@ class SetupForm:
     display_name: str
     password: str
     language: str
+    preset: str = "worker_coop"
 
 
 async def complete_setup(
@@ -129,6 +131,10 @@ async def complete_setup(
         admitted_at=now,
     )
     session.add(admin)
+    await session.flush()
+    classes = await presets.apply_preset(session, form.preset, by=admin.id, now=now)
+    if classes:
+        admin.class_id = classes[0].id
     inst.name = name
     inst.default_language = admin.language
     inst.setup_completed_at = now

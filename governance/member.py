@@ -187,10 +187,15 @@ async def ensure_email_free(session: AsyncSession, email: str) -> None:
         )
 
 
+def _is_active_admin(member: Member) -> bool:
+    # Only admitted admins count towards (and can be) "the last admin".
+    return member.is_admin and member.status is Status.MEMBER
+
+
 async def set_role(
     session: AsyncSession, member: Member, role: Role, *, by: int | None, now: datetime
 ) -> Member:
-    if member.role is Role.ADMIN and role is not Role.ADMIN and await count_admins(session) <= 1:
+    if _is_active_admin(member) and role is not Role.ADMIN and await count_admins(session) <= 1:
         raise Conflict(
             N_("This is the last admin; make another member admin first."), code="last_admin"
         )
@@ -228,7 +233,11 @@ async def set_status(
             before=member.status.value,
             after=status.value,
         )
-    if member.is_admin and status is not Status.MEMBER and await count_admins(session) <= 1:
+    if (
+        _is_active_admin(member)
+        and status is not Status.MEMBER
+        and await count_admins(session) <= 1
+    ):
         raise Conflict(
             N_("This is the last admin; make another member admin first."), code="last_admin"
         )

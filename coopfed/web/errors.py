@@ -13,20 +13,16 @@ from coopfed.web.forms import FormError
 from coopfed.web.guards import AdminRequired, SignInRequired
 from coopfed.web.templating import render
 from governance.errors import Conflict, Forbidden, GovernanceError, InvalidInput, NotFound
-
-
-def _(message: str) -> str:
-    return message
-
+from governance.i18n import N_
 
 TITLES = {
-    400: _("Bad request"),
-    403: _("Not allowed"),
-    404: _("Not found"),
-    405: _("Method not allowed"),
-    409: _("Conflict"),
-    422: _("Invalid input"),
-    500: _("Something went wrong"),
+    400: N_("Bad request"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    422: N_("Invalid input"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -54,7 +50,7 @@ async def on_csrf(request: Request, exc: Exception) -> Response:
     return await error_page(
         request,
         403,
-        _(
+        N_(
             "This form has expired or did not come from this site. Go back, reload the page and "
             "try again."
         ),
@@ -63,7 +59,7 @@ async def on_csrf(request: Request, exc: Exception) -> Response:
 
 async def on_form_error(request: Request, exc: Exception) -> Response:
     return await error_page(
-        request, 400, _("The form could not be read. Reload the page and try again.")
+        request, 400, N_("The form could not be read. Reload the page and try again.")
     )
 
 
@@ -73,15 +69,15 @@ async def on_sign_in_required(request: Request, exc: Exception) -> Response:
 
 
 async def on_admin_required(request: Request, exc: Exception) -> Response:
-    return await error_page(request, 403, _("This page is for the co-op's admins only."))
+    return await error_page(request, 403, N_("This page is for the co-op's admins only."))
 
 
 async def on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = {
-        404: _("There is no page at this address."),
-        405: _("This address does not accept that kind of request."),
-    }.get(exc.status_code, _("The request could not be handled."))
+        404: N_("There is no page at this address."),
+        405: N_("This address does not accept that kind of request."),
+    }.get(exc.status_code, N_("The request could not be handled."))
     return await error_page(request, exc.status_code, message)
 
 

@@ -9,8 +9,10 @@ from starlette.requests import Request
 
 from coopfed.web import csrf
 from coopfed.web.viewer import Viewer, viewer
+from governance.i18n import N_
 
 MAX_FIELD = 10_000
+PASSWORDS_DIFFER = N_("The two passwords differ.")
 
 
 class FormError(Exception):

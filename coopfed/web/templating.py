@@ -13,6 +13,7 @@ from coopfed.i18n import LANGUAGES, best_language, gettext_, ngettext_
 from coopfed.web import csrf
 from coopfed.web.viewer import Viewer, ctx_of, db_of, viewer
 from governance import instance
+from governance.i18n import N_
 
 LANG_COOKIE = "coopfed_lang"
 FLASH_COOKIE = "coopfed_flash"
@@ -115,24 +116,19 @@ def safe_next(url: str | None, default: str = "/") -> str:
     return default
 
 
-# Notices shown once after a redirect, by key (never free text from the query string).
-def _(message: str) -> str:
-    return message
-
-
 NOTICES = {
-    "signed_in": _("Welcome back."),
-    "signed_out": _("You are signed out."),
-    "signed_out_everywhere": _("You are signed out on every device."),
-    "setup_done": _("Your co-op is ready. Invite your first members."),
-    "invitation_accepted": _(
+    "signed_in": N_("Welcome back."),
+    "signed_out": N_("You are signed out."),
+    "signed_out_everywhere": N_("You are signed out on every device."),
+    "setup_done": N_("Your co-op is ready. Invite your first members."),
+    "invitation_accepted": N_(
         "Your account is created. An admin will admit you; meanwhile you can sign in."
     ),
-    "password_changed": _("Your password is changed. Sign in with it."),
-    "settings_saved": _("Your settings are saved."),
-    "language_changed": _("Language changed."),
-    "member_updated": _("The member is updated."),
-    "class_saved": _("The membership class is saved."),
-    "class_deleted": _("The membership class is deleted."),
-    "token_revoked": _("The token is revoked."),
+    "password_changed": N_("Your password is changed. Sign in with it."),
+    "settings_saved": N_("Your settings are saved."),
+    "language_changed": N_("Language changed."),
+    "member_updated": N_("The member is updated."),
+    "class_saved": N_("The membership class is saved."),
+    "class_deleted": N_("The membership class is deleted."),
+    "token_revoked": N_("The token is revoked."),
 }

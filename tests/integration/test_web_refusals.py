@@ -286,11 +286,12 @@ async def test_audit_log__records_admin_actions_and_sign_ins(
     async with ctx.session() as db:
         actions = [e.action for e in reversed(await audit.page(db, limit=20))]
     assert actions == [
-        "instance.setup", "member.invite", "signin.failed", "signin.ok",
+        "bylaws.install", "class.create", "instance.setup", "member.invite", "signin.failed",
+        "signin.ok",
     ]
     page = await client.get("/admin/audit")
     assert page.status_code == 200
     for action in actions:
         assert action in page.text
-    assert await _count(ctx, AuditEvent) == 4
+    assert await _count(ctx, AuditEvent) == 6
     assert re.search(r"signin\.failed", page.text)

@@ -96,7 +96,7 @@ async def test_admin__manages_membership_classes_from_the_web(
     await set_up_instance(client, ctx)
     made = await post_form(
         client, "/admin/classes",
-        {"slug": "worker", "name": "Workers", "vote_weight": "1", "weight_cap": "", "description": ""},
+        {"slug": "user", "name": "Users", "vote_weight": "1", "weight_cap": "", "description": ""},
     )
     assert made.status_code == 303
     made = await post_form(
@@ -119,7 +119,7 @@ async def test_admin__manages_membership_classes_from_the_web(
     )
     assert dup.status_code == 409
     member = await add_member(ctx, "wk@example.org")
-    class_id = re.search(r'action="/admin/classes/(\d+)"', page.text)
+    class_id = re.search(r'action="/admin/classes/(\d+)"[^>]*>\s*<input[^>]*>\s*<label[^>]*>[^<]*</label>\s*<input id="slug-\d+" name="slug" value="user"', page.text)
     assert class_id
     assigned = await post_form(
         client, f"/admin/members/{member.id}", {"action": "class", "class_id": class_id.group(1)},

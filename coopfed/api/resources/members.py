@@ -13,14 +13,14 @@ from governance.member import Role, Status
 
 
 async def list_members(call: Call) -> list[MemberOut]:
-    admin = call.caller.is_admin
+    admin = call.caller.is_admin and call.caller.status is Status.MEMBER
     found = await members.list_all(call.db, status=None if admin else Status.MEMBER)
     return [MemberOut.of(m, private=admin or m.id == call.caller.id) for m in found]
 
 
 async def get_member(call: Call) -> MemberOut:
     target = await members.get(call.db, call.path_int("member_id"))
-    admin = call.caller.is_admin
+    admin = call.caller.is_admin and call.caller.status is Status.MEMBER
     if not admin and target.status is not Status.MEMBER and target.id != call.caller.id:
         # Members see only admitted members; anyone else looks just like a missing id.
         raise NotFound(N_("There is no member with id %(id)s."), id=target.id)

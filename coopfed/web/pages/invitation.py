@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed.web.errors import error_page
-from coopfed.web.forms import posted
+from coopfed.web.forms import PASSWORDS_DIFFER, posted
 from coopfed.web.pages.signin import open_session_for, start_session
 from coopfed.web.templating import redirect, render
 from coopfed.web.viewer import ctx_of, db_of
@@ -45,7 +45,7 @@ async def accept_submit(request: Request) -> Response:
     params: dict[str, object] = {}
     status = 422
     if form.get("password") != form.get("password_confirm"):
-        error = "The two passwords differ."
+        error = PASSWORDS_DIFFER
     else:
         try:
             member = await invitation.accept(

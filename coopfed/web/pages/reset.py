@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from coopfed.auth import web_session
 from coopfed.web.errors import error_page
-from coopfed.web.forms import posted
+from coopfed.web.forms import PASSWORDS_DIFFER, posted
 from coopfed.web.templating import redirect, render
 from coopfed.web.viewer import SESSION_COOKIE, ctx_of, db_of
 from governance import password_reset
@@ -35,7 +35,7 @@ async def reset_submit(request: Request) -> Response:
         return await render(
             request,
             "reset.html",
-            {"token": secret, "error": "The two passwords differ.", "params": {}},
+            {"token": secret, "error": PASSWORDS_DIFFER, "params": {}},
             status=422,
         )
     try:

@@ -7,11 +7,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed.web.errors import error_page
-from coopfed.web.forms import posted
+from coopfed.web.forms import PASSWORDS_DIFFER, posted
 from coopfed.web.pages.signin import open_session_for, start_session
 from coopfed.web.templating import redirect, render
 from coopfed.web.viewer import client_ip, ctx_of, db_of
 from governance import instance
+from governance.bylaws.presets import PRESET_LABELS
 from governance.errors import GovernanceError
 
 
@@ -24,7 +25,11 @@ async def setup_form(request: Request) -> Response:
         return await error_page(
             request, 404 if exc.code == "setup_token_invalid" else 409, exc.template, exc.params
         )
-    return await render(request, "setup.html", {"token": secret, "form": {}, "error": None})
+    return await render(
+        request,
+        "setup.html",
+        {"token": secret, "form": {}, "error": None, "presets": PRESET_LABELS},
+    )
 
 
 async def setup_submit(request: Request) -> Response:
@@ -38,6 +43,7 @@ async def setup_submit(request: Request) -> Response:
         display_name=form.get("display_name"),
         password=form.get("password"),
         language=form.get("language", "en"),
+        preset=form.get("preset", "worker_coop"),
     )
     if form.get("password") != form.get("password_confirm"):
         return await render(
@@ -46,8 +52,9 @@ async def setup_submit(request: Request) -> Response:
             {
                 "token": secret,
                 "form": form.values,
-                "error": "The two passwords differ.",
+                "error": PASSWORDS_DIFFER,
                 "params": {},
+                "presets": PRESET_LABELS,
             },
             status=422,
         )
@@ -63,7 +70,13 @@ async def setup_submit(request: Request) -> Response:
         return await render(
             request,
             "setup.html",
-            {"token": secret, "form": form.values, "error": exc.template, "params": exc.params},
+            {
+                "token": secret,
+                "form": form.values,
+                "error": exc.template,
+                "params": exc.params,
+                "presets": PRESET_LABELS,
+            },
             status=status.get(exc.code, 422 if exc.code != "duplicate_email" else 409),
         )
     response = redirect(request, "/admin/invitations", notice="setup_done")

@@ -15,6 +15,7 @@ from coopfed.web.guards import require_member
 from coopfed.web.templating import redirect, render, safe_next, set_cookie
 from coopfed.web.viewer import SESSION_COOKIE, client_ip, ctx_of, db_of, viewer
 from governance import signin
+from governance.i18n import N_
 from governance.member import Member
 
 
@@ -69,14 +70,14 @@ async def signin_submit(request: Request) -> Response:
     if result.delay_seconds:
         await asyncio.sleep(result.delay_seconds)
     error = {
-        signin.Outcome.LOCKED: _(
+        signin.Outcome.LOCKED: N_(
             "Too many failed sign-ins for this address. Wait %(minutes)s minutes and try again, "
             "or ask an admin for a password-reset link."
         ),
-        signin.Outcome.INACTIVE: _(
+        signin.Outcome.INACTIVE: N_(
             "Your account is not active (suspended, or you have left the co-op). Contact an admin."
         ),
-    }.get(result.outcome, _("The email or password is wrong."))
+    }.get(result.outcome, N_("The email or password is wrong."))
     status = 429 if result.outcome is signin.Outcome.LOCKED else 401
     if result.outcome is signin.Outcome.INACTIVE:
         status = 403
@@ -113,10 +114,6 @@ async def signout_everywhere(request: Request) -> Response:
     response = redirect(request, "/signin", notice="signed_out_everywhere")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
-
-
-def _(message: str) -> str:
-    return message
 
 
 routes = [

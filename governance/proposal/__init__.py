@@ -1,0 +1,1 @@
+"""Proposals: drafting, scheduling, opening and closing on time, tallying and enacting."""

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from coopfed.auth import web_session
 from coopfed.context import AppContext
+from governance.proposal import lifecycle
 
 log = logging.getLogger("coopfed.worker")
 
@@ -34,8 +35,30 @@ class PurgeExpiredSessions:
         return purged
 
 
+class ProposalClock:
+    """Opens scheduled proposals, reminds members before closing, closes due proposals.
+
+    Each step commits on its own so a failure in one proposal's close does not undo others.
+    """
+
+    name = "proposal-clock"
+
+    async def run_once(self, ctx: AppContext) -> int:
+        now = ctx.clock.now()
+        async with ctx.session() as db:
+            opened = await lifecycle.open_due(db, now=now)
+            await db.commit()
+        async with ctx.session() as db:
+            reminded = await lifecycle.remind_closing(db, now=now)
+            await db.commit()
+        async with ctx.session() as db:
+            closed = await lifecycle.close_due(db, now=now)
+            await db.commit()
+        return len(opened) + len(closed) + (1 if reminded else 0)
+
+
 def default_jobs() -> list[Job]:
-    return [PurgeExpiredSessions()]
+    return [ProposalClock(), PurgeExpiredSessions()]
 
 
 class Worker:

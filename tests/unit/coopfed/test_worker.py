@@ -48,3 +48,34 @@ async def test_run_once__a_failing_job_does_not_stop_the_others(ctx: AppContext)
     done = await Worker(ctx, jobs).run_once()
     assert done == {"exploding": -1, "counting": 0}
     assert counting.calls == 1
+
+
+async def test_run_once__opens_and_closes_proposals_on_time(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    from governance import member as members
+    from governance.proposal import service
+    from governance.proposal.model import ProposalStatus
+    from tests.integration.governance_support import coop_with_members
+
+    people = await coop_with_members(ctx, 2)
+    async with ctx.session() as db:
+        author = await members.get(db, people[0].id)
+        proposal = await service.create(
+            db, author, service.Draft(kind="ordinary", title="Q"), now=clock.now()
+        )
+        await service.schedule(
+            db, proposal, author, opens_at=clock.now() + timedelta(hours=1),
+            closes_at=clock.now() + timedelta(hours=49), now=clock.now(),
+        )
+        await db.commit()
+    worker = Worker(ctx)
+    assert (await worker.run_once())["proposal-clock"] == 0
+    clock.advance(timedelta(hours=1))
+    assert (await worker.run_once())["proposal-clock"] == 1
+    async with ctx.session() as db:
+        assert (await service.get(db, proposal.id)).status is ProposalStatus.OPEN
+    clock.advance(timedelta(hours=48))
+    await worker.run_once()
+    async with ctx.session() as db:
+        assert (await service.get(db, proposal.id)).status is ProposalStatus.NO_QUORUM

@@ -23,6 +23,7 @@ TABLE_MODULES = (
     "governance.proxy",
     "governance.signin",
     "federation.keys",
+    "federation.models",
     "coopfed.auth.api_token",
     "coopfed.auth.web_session",
 )

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from coopfed import bootstrap
+from coopfed import bootstrap, federation_inbox, federation_routes
 from coopfed.api import router as api_router
 from coopfed.context import AppContext, build_context
 from coopfed.middleware import BodyLimitMiddleware, DbSessionMiddleware
@@ -26,16 +26,23 @@ from coopfed.web.pages import (
     account,
     admin_audit,
     admin_classes,
+    admin_federation,
     admin_members,
+    bylaws,
     home,
     invitation,
     members,
+    notifications,
+    proposal_vote,
+    proposals,
+    proxies,
     reset,
     setup,
     signin,
 )
 from coopfed.web.templating import build_environment
 from coopfed.worker import Worker
+from federation.actor import ActorKeyCache
 from governance.clock import Clock
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -57,6 +64,7 @@ def create_app(
         await bootstrap.prepare_schema(ctx, upgrade=False)
         async with ctx.session() as db:
             await ctx.keyring.load(db)
+        await federation_inbox.start(ctx)
         stop = asyncio.Event()
         task = None
         if embed_worker:
@@ -67,6 +75,7 @@ def create_app(
             stop.set()
             if task is not None:
                 await task
+            await federation_inbox.stop(ctx)
             if context is None:
                 await ctx.dispose()
 
@@ -81,15 +90,27 @@ def create_app(
         *admin_members.routes,
         *admin_classes.routes,
         *admin_audit.routes,
+        *admin_federation.routes,
+        *proposals.routes,
+        *proposal_vote.routes,
+        *proxies.routes,
+        *bylaws.routes,
+        *notifications.routes,
     ]
     app = Starlette(
         routes=[
             api_router.mount(),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            *federation_routes.routes,
+            *federation_inbox.routes,
             *web_routes,
         ],
         middleware=[
-            Middleware(BodyLimitMiddleware, limit=settings.max_form_bytes),
+            Middleware(
+                BodyLimitMiddleware,
+                limit=settings.max_form_bytes,
+                exempt=federation_inbox.is_inbox_path,
+            ),
             Middleware(DbSessionMiddleware, ctx=ctx),
         ],
         exception_handlers={
@@ -99,6 +120,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.actor_keys = ActorKeyCache(ctx.keyring)
     app.state.jinja = build_environment()
     return app
 

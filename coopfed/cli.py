@@ -88,7 +88,8 @@ def init(data_dir: Path | None, config_file: Path | None) -> None:
     async def work(ctx: AppContext) -> bootstrap.InitResult:
         return await bootstrap.initialize(ctx, upgrade=True)
 
-    result = _run(_with_context(settings, work))
+    # upgrade=True here too: init creates the schema on an empty PostgreSQL database as well.
+    result = _run(_with_context(settings, work, upgrade=True))
     click.echo(f"Database ready: {_safe_url(settings)}")
     if result.keys_created:
         click.echo("Instance keys created.")
@@ -402,6 +403,323 @@ async def token_create(ctx: AppContext, who: str, name: str) -> None:
         issued = await api_token.create(db, target, name=name, now=ctx.clock.now())
         await db.commit()
     click.echo(issued.secret)
+
+
+# --- proposals -----------------------------------------------------------------------------
+# Imports are local to these commands so that this section stands on its own.
+
+PROPOSAL_STATUSES = ("draft", "scheduled", "open", "closed", "withdrawn")
+
+
+@main.group()
+def proposal() -> None:
+    """Follow proposals, and run their clock (open, remind, close) by hand."""
+
+
+def _when(moment: Any) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+@proposal.command("list")
+@settings_options
+@click.option(
+    "--status",
+    type=click.Choice(PROPOSAL_STATUSES),
+    help="Only these (closed: passed, rejected or without quorum).",
+)
+@_admin_command
+async def proposal_list(ctx: AppContext, status: str | None) -> None:
+    """List proposals, newest first: id, status, kind, closing time, title."""
+    from coopfed.api.governance_schemas import STATUS_FILTERS
+    from governance.proposal import service
+
+    async with ctx.session() as db:
+        found = await service.listing(db, set(STATUS_FILTERS[status]) if status else None)
+    if not found:
+        click.echo("No proposals.")
+        return
+    click.echo(f"{'id':>4}  {'status':<10} {'kind':<18} {'closes (UTC)':<17} title")
+    for p in found:
+        closes = f"{p.closes_at:%Y-%m-%d %H:%M}" if p.closes_at else "-"
+        click.echo(f"{p.id:>4}  {p.status.value:<10} {p.kind:<18} {closes:<17} {p.title}")
+
+
+@proposal.command("show")
+@settings_options
+@click.argument("proposal_id", metavar="ID", type=int)
+@_admin_command
+async def proposal_show(ctx: AppContext, proposal_id: int) -> None:
+    """Show proposal ID: rules, times, status, turnout, and the result once closed."""
+    from coopfed.api.resources.proposals import turnout_of
+    from governance.proposal import service
+
+    async with ctx.session() as db:
+        found = await service.get(db, proposal_id)
+        options = await service.options_of(db, found.id)
+        turnout = await turnout_of(db, found)
+        author = await db.get(members.Member, found.author_id) if found.author_id else None
+    rules = found.rules
+    voters = ", ".join(rules.get("eligible_classes") or []) or "every member"
+    proxies = (
+        f"up to {rules.get('max_proxies_per_holder')} per holder"
+        if rules.get("proxies_allowed")
+        else "none"
+    )
+    lines = [
+        ("kind", f"{found.kind} ({rules.get('label', found.kind)})"),
+        ("status", found.status.value),
+        ("author", f"{author.username} (id {author.id})" if author else "-"),
+        ("created", _when(found.created_at)),
+        ("opens", _when(found.opens_at)),
+        ("closes", _when(found.closes_at)),
+        ("opened", _when(found.opened_at)),
+        ("closed", _when(found.closed_at)),
+        ("method", str(rules.get("method"))),
+        ("quorum", str(rules.get("quorum"))),
+        ("threshold", f"{rules.get('comparison', 'more_than')} {rules.get('threshold')}"),
+        ("ballots", "secret" if rules.get("secret") else "roll-call"),
+        ("voters", voters),
+        ("proxies", proxies),
+        ("effect", str(rules.get("effect"))),
+    ]
+    if options:
+        lines.append(("options", "; ".join(f"{o.key} {o.label}" for o in options)))
+    if turnout is not None:
+        lines.append(
+            ("turnout", f"{turnout.voters} of {turnout.electorate} voters ({turnout.share})")
+        )
+    result = found.result
+    if result is not None:
+        totals = ", ".join(f"{key} {value}" for key, value in result["totals"].items())
+        lines.append(("result", f"{result['outcome']}: {totals}"))
+        lines.append(
+            (
+                "counted",
+                f"{result['ballot_count']} ballots, weighted turnout {result['turnout']}, "
+                f"quorum {'reached' if result['quorum_reached'] else 'not reached'}",
+            )
+        )
+        if result["winners"]:
+            lines.append(("winners", ", ".join(result["winners"])))
+        if result["blocks"]:
+            lines.append(("blocks", str(result["blocks"])))
+    if found.outcome_statement:
+        lines.append(("outcome", found.outcome_statement))
+    click.echo(f"Proposal {found.id}: {found.title}")
+    for label, value in lines:
+        click.echo(f"  {label:<10} {value}")
+
+
+@proposal.command("close-due")
+@settings_options
+@_admin_command
+async def proposal_close_due(ctx: AppContext) -> None:
+    """Open, remind and close the proposals that are due now (the worker's step, once)."""
+    from governance.proposal import lifecycle, service
+
+    now = ctx.clock.now()
+    said: list[str] = []
+    # Three transactions, as the worker does: a failing close does not undo the openings.
+    async with ctx.session() as db:
+        for opened in await lifecycle.open_due(db, now=now):
+            found = await service.get(db, opened.proposal_id)
+            said.append(f"Opened proposal {found.id}: {found.title}")
+        await db.commit()
+    async with ctx.session() as db:
+        reminded = await lifecycle.remind_closing(db, now=now)
+        await db.commit()
+    if reminded:
+        said.append(f"Sent {reminded} closing reminder(s).")
+    async with ctx.session() as db:
+        for closed in await lifecycle.close_due(db, now=now):
+            found = await service.get(db, closed.proposal_id)
+            said.append(f"Closed proposal {found.id}: {found.title} ({closed.status.value})")
+        await db.commit()
+    click.echo("\n".join(said) if said else "Nothing was due.")
+
+
+# --- keys ----------------------------------------------------------------------------------
+# Imports are local to these commands so that this section stands on its own.
+
+
+@main.group(name="keys")
+def keys_group() -> None:
+    """The signing keys of the co-op and its members."""
+
+
+async def _local_actor(db: Any, who: str | None) -> Any:
+    """The co-op's actor, or WHO's if they are an admitted member."""
+    from federation import actor as actors
+
+    name = actors.COOP_NAME
+    if who is not None:
+        target = await members.find(db, who)
+        if target.status is not Status.MEMBER:
+            raise click.ClickException(
+                f"{target.username} is {target.status.value}, not an admitted member: only "
+                "members have published keys."
+            )
+        name = target.username
+    _found, local = await actors.lookup(db, name)
+    if local is None:  # pragma: no cover - checked above
+        raise click.ClickException(f"no actor named {name}")
+    return local
+
+
+@keys_group.command("rotate")
+@settings_options
+@click.option("--member", "who", help="Rotate this member's keys (id, email or username).")
+@_admin_command
+async def keys_rotate(ctx: AppContext, who: str | None) -> None:
+    """Make new keys for the co-op (or a member), keep the old ones as retired, and queue
+    an actor Update that tells federated servers about the new keys.
+
+    Running servers publish and sign with the new keys from the next request for that actor;
+    no restart is needed.
+    """
+    from federation import rotation
+    from federation.actor import LocalUrls
+
+    urls = LocalUrls.of(ctx.settings.effective_base_url)
+    async with ctx.session() as db:
+        local = await _local_actor(db, who)
+        done = await rotation.rotate(db, urls, local, now=ctx.clock.now())
+        shown = await rotation.describe(db, urls, local)
+        await db.commit()
+    click.echo(f"New keys for {urls.actor(local.name)}:")
+    for key in shown:
+        if key.retired_at is None:
+            click.echo(f"  {key.key_id}  {key.key_type.value:<8}  {key.fingerprint}")
+    click.echo(
+        f"Retired {len(done.retired_key_ids)} earlier key(s); they are kept to check old "
+        "signatures."
+    )
+    click.echo(f"Queued {done.activity.activity_id} (Update) for delivery to followers.")
+
+
+@keys_group.command("show")
+@settings_options
+@click.option("--member", "who", help="Show this member's keys (id, email or username).")
+@_admin_command
+async def keys_show(ctx: AppContext, who: str | None) -> None:
+    """Print the key ids and SHA-256 fingerprints of the co-op's (or a member's) keys."""
+    from federation import rotation
+    from federation.actor import LocalUrls
+
+    urls = LocalUrls.of(ctx.settings.effective_base_url)
+    async with ctx.session() as db:
+        local = await _local_actor(db, who)
+        shown = await rotation.describe(db, urls, local)
+    click.echo(f"Keys of {urls.actor(local.name)}:")
+    if not shown:
+        click.echo("  none yet (they are made the first time the actor is fetched)")
+    for key in shown:
+        state = "current" if key.retired_at is None else f"retired {key.retired_at:%Y-%m-%d %H:%M}"
+        click.echo(
+            f"  {key.key_id}  {key.key_type.value:<8}  {key.fingerprint}  "
+            f"created {key.created_at:%Y-%m-%d %H:%M}  {state}"
+        )
+
+
+# --- federation policy ---------------------------------------------------------------------
+
+
+@main.group(name="federation")
+def federation_group() -> None:
+    """Which hosts this co-op federates with: block list and allow-list mode.
+
+    A rule on a host covers its subdomains. Running servers apply a change within a few
+    seconds; no restart is needed.
+    """
+
+
+@federation_group.command("block")
+@settings_options
+@click.argument("host")
+@click.option("--note", default="", help="Why (shown to admins).")
+@_admin_command
+async def federation_block(ctx: AppContext, host: str, note: str) -> None:
+    """Refuse everything from HOST and never contact it (in either mode)."""
+    async with ctx.session() as db:
+        row = await ctx.policy.block(db, host, note=note, by=None, now=ctx.clock.now())
+        await db.commit()
+    click.echo(f"Blocked {row.host} (and its subdomains).")
+
+
+@federation_group.command("unblock")
+@settings_options
+@click.argument("host")
+@_admin_command
+async def federation_unblock(ctx: AppContext, host: str) -> None:
+    """Remove HOST from the block list."""
+    async with ctx.session() as db:
+        removed = await ctx.policy.unblock(db, host, by=None, now=ctx.clock.now())
+        await db.commit()
+    click.echo(f"Unblocked {removed}.")
+
+
+@federation_group.command("allow")
+@settings_options
+@click.argument("host")
+@click.option("--note", default="", help="Why (shown to admins).")
+@_admin_command
+async def federation_allow(ctx: AppContext, host: str, note: str) -> None:
+    """Add HOST to the allow list (used in allow-list mode)."""
+    from federation.models import FederationMode
+    from federation.policy import load_config
+
+    async with ctx.session() as db:
+        row = await ctx.policy.allow(db, host, note=note, by=None, now=ctx.clock.now())
+        await db.commit()
+        config = await load_config(db)
+    click.echo(f"Allowed {row.host} (and its subdomains).")
+    if config is None or config.mode is not FederationMode.ALLOWLIST:
+        click.echo("The allow list applies once you run: coopfed federation mode allowlist")
+
+
+@federation_group.command("disallow")
+@settings_options
+@click.argument("host")
+@_admin_command
+async def federation_disallow(ctx: AppContext, host: str) -> None:
+    """Remove HOST from the allow list."""
+    async with ctx.session() as db:
+        removed = await ctx.policy.disallow(db, host, by=None, now=ctx.clock.now())
+        await db.commit()
+    click.echo(f"Removed {removed} from the allow list.")
+
+
+@federation_group.command("mode")
+@settings_options
+@click.argument("mode", type=click.Choice(["open", "allowlist"]))
+@_admin_command
+async def federation_mode(ctx: AppContext, mode: str) -> None:
+    """Federate with every host not blocked (open), or only with allowed hosts (allowlist)."""
+    from federation.models import FederationMode
+
+    async with ctx.session() as db:
+        await ctx.policy.set_mode(db, FederationMode(mode), by=None, now=ctx.clock.now())
+        await db.commit()
+    click.echo(f"Federation mode: {mode}.")
+
+
+@federation_group.command("list")
+@settings_options
+@_admin_command
+async def federation_list(ctx: AppContext) -> None:
+    """Print the mode, the signed-fetch switch, and the blocked and allowed hosts."""
+    from federation.policy import list_rules, load_config, rules_by_kind
+
+    async with ctx.session() as db:
+        config = await load_config(db)
+        blocked, allowed = rules_by_kind(await list_rules(db))
+    click.echo(f"mode: {config.mode.value if config else 'open'}")
+    click.echo(f"require signed fetch: {'yes' if config and config.require_signed_fetch else 'no'}")
+    for title, rows in (("blocked", blocked), ("allowed", allowed)):
+        click.echo(f"{title}:{'' if rows else ' none'}")
+        for row in rows:
+            note = f"  {row.note}" if row.note else ""
+            click.echo(f"  {row.host:<40} {row.created_at:%Y-%m-%d %H:%M}{note}")
 
 
 if __name__ == "__main__":  # pragma: no cover

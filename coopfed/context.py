@@ -15,6 +15,8 @@ from coopfed.db import create_engine, session_factory
 from coopfed.i18n import Catalogs
 from coopfed.settings import Settings
 from federation.keys import KeyRing
+from federation.policy import FederationPolicy
+from federation.remote import RemoteActors
 from governance.clock import Clock, SystemClock
 from governance.password import DEFAULT_PROFILE, FAST_TEST_PROFILE, PasswordHasher
 
@@ -28,6 +30,11 @@ class AppContext:
     hasher: PasswordHasher
     catalogs: Catalogs
     keyring: KeyRing = field(default_factory=KeyRing)
+    # Block list / allow-list mode, cached for synchronous checks (the inbox, the safe client).
+    policy: FederationPolicy = field(default_factory=FederationPolicy)
+    # Remote actors and keys (fetched through the safe client); opened by the app's lifespan
+    # (coopfed.federation_inbox.start), None outside it.
+    remote: RemoteActors | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

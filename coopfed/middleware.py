@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,14 +32,20 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over ``limit`` bytes with 413, before or while reading them."""
+    """Refuses request bodies over ``limit`` bytes with 413, before or while reading them.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Paths for which ``exempt(path)`` is true (the federation inboxes) enforce their own limit.
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit: int, exempt: Callable[[str], bool] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.exempt is not None and self.exempt(scope["path"])):
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):

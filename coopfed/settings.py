@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from federation.net.addresses import parse_allow_rule
+
 ENV_PREFIX = "COOPFED_"
 # Variables of the test suite (e.g. COOPFED_TEST_DATABASE_URL), not instance settings.
 TEST_ENV_PREFIX = "COOPFED_TEST_"
 CONFIG_FILE_NAME = "coopfed.toml"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
 
 
 class SettingsError(Exception):
@@ -37,9 +40,14 @@ class Settings:
     run_worker: bool = True
     worker_interval: float = 2.0
     session_days: int = 30
-    max_form_bytes: int = 64 * 1024
+    max_form_bytes: int = 256 * 1024
     signin_delay: float = 0.25
     log_level: str = "info"
+    signature_window: int = 300  # seconds a signed date/created may differ from our clock
+    inbox_max_bytes: int = 1024 * 1024  # largest accepted inbox POST (forms: max_form_bytes)
+    # Non-public networks or hosts the federation HTTP client may reach (e.g. 10.0.0.0/8,
+    # coop.internal:8443); everything private, loopback or link-local is refused otherwise.
+    federation_allow_networks: tuple[str, ...] = ()
     # Cheap Argon2 parameters; only for test suites. Never documented as an admin setting.
     fast_password_hashing: bool = field(default=False, metadata={"internal": True})
 
@@ -96,9 +104,14 @@ def _coerce(name: str, raw: Any, kind: Any) -> Any:
     try:
         if kind_name == "Path":
             return Path(str(raw))
+        # A TOML true or 8000.5 is not silently turned into 1 or 8000.
         if kind_name == "int":
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError(raw)
             return int(raw)
         if kind_name == "float":
+            if isinstance(raw, bool):
+                raise ValueError(raw)
             return float(raw)
         if kind_name == "bool":
             if isinstance(raw, bool):
@@ -174,4 +187,19 @@ def validate(settings: Settings) -> None:
         raise SettingsError("port must be between 1 and 65535.")
     if settings.base_url and not settings.base_url.startswith(("http://", "https://")):
         raise SettingsError("base_url must start with http:// or https://.")
+    for name in ("max_form_bytes", "session_days", "worker_interval"):
+        if not getattr(settings, name) > 0:
+            raise SettingsError(f"{name} must be greater than 0.")
+    if not settings.signin_delay >= 0:
+        raise SettingsError("signin_delay must be 0 or more.")
+    if settings.log_level not in LOG_LEVELS:
+        raise SettingsError(f"log_level must be one of: {', '.join(LOG_LEVELS)}.")
+    for name in ("signature_window", "inbox_max_bytes"):
+        if not getattr(settings, name) > 0:
+            raise SettingsError(f"{name} must be greater than 0.")
+    for entry in settings.federation_allow_networks:
+        try:
+            parse_allow_rule(entry)
+        except ValueError as exc:
+            raise SettingsError(f"federation_allow_networks: {exc}") from None
     normalize_database_url(settings.effective_database_url)

@@ -111,7 +111,11 @@ class KeyRing:
 
     async def load(self, session: AsyncSession, actor: str = INSTANCE_ACTOR) -> None:
         for key_type, row in (await current(session, actor)).items():
-            private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+            # Our own keys, made by _generate: skip the costly RSA consistency checks (they
+            # guard against hostile or broken keys, which these are not).
+            private = serialization.load_pem_private_key(
+                row.private_pem.encode(), password=None, unsafe_skip_rsa_key_validation=True
+            )
             if not isinstance(private, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
                 raise TypeError(f"unexpected key type stored for {actor}")
             self._keys[(actor, key_type)] = LoadedKey(key_type, private, row.public_pem)

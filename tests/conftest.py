@@ -1,14 +1,19 @@
 """Shared fixtures.
 
 The suite runs on SQLite by default. Set ``COOPFED_TEST_DATABASE_URL`` to a PostgreSQL URL
-(for example ``postgresql://postgres@127.0.0.1:5432/test``) to run it on PostgreSQL: the
-fixtures then create a migrated template database once per run and give every test its own
-copy (``CREATE DATABASE … TEMPLATE``), dropped afterwards. Tests never share state.
+(for example ``postgresql://postgres@127.0.0.1:5432/test``) to run it on PostgreSQL.
+
+On SQLite every test gets its own copy of a migrated template file. On PostgreSQL the run
+creates a migrated template database and one working copy of it; every test uses the working
+copy and leaves it empty again (``TRUNCATE … RESTART IDENTITY``), which costs milliseconds
+where a database per test would cost most of a second. Tests that need a second database
+copy the template (``CREATE DATABASE … TEMPLATE``). Tests never see each other's rows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import shutil
 import uuid
@@ -24,6 +29,7 @@ from coopfed import bootstrap
 from coopfed.app import create_app
 from coopfed.context import AppContext, build_context
 from coopfed.settings import Settings
+from federation import keys
 from governance.clock import ManualClock
 from tests import pg
 
@@ -33,6 +39,19 @@ START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 def pytest_report_header() -> str:
     return f"coopfed database backend: {'PostgreSQL ' + pg.redact(PG_URL) if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def key_pool() -> Iterator[None]:
+    """Hand out pre-generated key pairs instead of making an RSA-2048 key for every test.
+
+    Each call still returns the next pair of a pool, so a rotation gets a different key.
+    """
+    pools = {kind: [keys._generate(kind) for _ in range(6)] for kind in keys.KeyType}
+    cursors = {kind: itertools.cycle(pool) for kind, pool in pools.items()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keys, "_generate", lambda kind: next(cursors[kind]))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -59,14 +78,24 @@ async def _migrate(url: str, data_dir: Path) -> None:
         await ctx.dispose()
 
 
+@pytest.fixture(scope="session")
+def working_database(template_database: str) -> Iterator[str]:
+    """PostgreSQL only: the database the tests share, emptied after each one."""
+    if not PG_URL:
+        yield ""
+        return
+    name = f"coopfed_run_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(pg.create_database(PG_URL, name, template=template_database))
+    yield pg.with_database(PG_URL, name)
+    asyncio.run(pg.drop_database(PG_URL, name))
+
+
 @pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database for one test; empty string means SQLite in ``tmp_path``."""
+def database_url(template_database: str, working_database: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test; empty string means SQLite in ``tmp_path``."""
     if PG_URL:
-        name = f"coopfed_t_{uuid.uuid4().hex[:12]}"
-        asyncio.run(pg.create_database(PG_URL, name, template=template_database))
-        yield pg.with_database(PG_URL, name)
-        asyncio.run(pg.drop_database(PG_URL, name))
+        yield working_database
+        asyncio.run(pg.truncate_all(working_database))
     else:
         shutil.copyfile(template_database, tmp_path / "coopfed.db")
         yield ""

@@ -46,3 +46,30 @@ async def drop_database(url: str, name: str) -> None:
         await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         await conn.close()
+
+
+async def truncate_all(url: str) -> None:
+    """Empty every table but Alembic's and restart the id sequences.
+
+    ``DELETE`` with foreign-key triggers off (``session_replication_role = replica``) rather
+    than ``TRUNCATE``: on tables holding a handful of rows it avoids creating and syncing new
+    files for every table, which makes it several times faster.
+    """
+    conn = await asyncpg.connect(_admin_dsn(url))
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            tables = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+            for row in tables:
+                await conn.execute(f'DELETE FROM "{row["tablename"]}"')
+            sequences = await conn.fetch(
+                "SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = 'public'"
+            )
+            for row in sequences:
+                await conn.execute(f"SELECT setval('\"{row['sequence_name']}\"', 1, false)")
+    finally:
+        await conn.close()

@@ -43,4 +43,5 @@ def mount() -> Mount:
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None  # keeps "Allow" on a 405
+    return error_response(exc.status_code, code, str(exc.detail), headers=headers)

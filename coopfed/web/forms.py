@@ -11,7 +11,7 @@ from coopfed.web import csrf
 from coopfed.web.viewer import Viewer, viewer
 from governance.i18n import N_
 
-MAX_FIELD = 10_000
+MAX_FIELD = 250_000  # long enough for a full bylaws document
 PASSWORDS_DIFFER = N_("The two passwords differ.")
 
 

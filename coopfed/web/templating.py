@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -12,14 +13,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from coopfed.i18n import LANGUAGES, best_language, gettext_, ngettext_
 from coopfed.web import csrf
 from coopfed.web.viewer import Viewer, ctx_of, db_of, viewer
-from governance import instance
+from governance import instance, notification
 from governance.i18n import N_
 
 LANG_COOKIE = "coopfed_lang"
 FLASH_COOKIE = "coopfed_flash"
 
 
+@functools.lru_cache(maxsize=1)
 def build_environment() -> jinja2.Environment:
+    """The template environment, shared by every app in the process: it holds only the
+    shipped templates and filters (the language is chosen per render through a context
+    variable), and compiling the templates again for each app would be wasted work."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("coopfed", "templates"),
         autoescape=jinja2.select_autoescape(default=True),
@@ -67,6 +72,9 @@ async def render(
         "instance": inst,
         "csrf_token": csrf.token_for(request, who),
         "notice": NOTICES.get(flash or ""),
+        "unread_notifications": (
+            await notification.unread_count(db, who.member.id) if who.member is not None else 0
+        ),
         **(context or {}),
     }
     with ctx.catalogs.activate(language):
@@ -131,4 +139,16 @@ NOTICES = {
     "class_saved": N_("The membership class is saved."),
     "class_deleted": N_("The membership class is deleted."),
     "token_revoked": N_("The token is revoked."),
+    "proposal_saved": N_("The proposal is saved."),
+    "proposal_scheduled": N_("The vote is scheduled. Members are told when it opens."),
+    "proposal_withdrawn": N_("The proposal is withdrawn."),
+    "comment_added": N_("Your comment is posted."),
+    "outcome_saved": N_("The outcome statement is saved."),
+    "proxy_given": N_("Your proxy is given."),
+    "proxy_revoked": N_("Your proxy is revoked."),
+    "notifications_read": N_("All notifications are marked as read."),
+    "federation_saved": N_("The federation settings are saved."),
+    "host_rule_saved": N_("The host rule is saved."),
+    "host_rule_removed": N_("The host rule is removed."),
+    "inbox_retry": N_("The activity will be processed again."),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
@@ -182,6 +183,13 @@ class _ResponseStream(httpx.AsyncByteStream):
                 await aclose()
 
 
+@functools.lru_cache(maxsize=1)
+def default_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs ~15 ms, and the
+    context is read-only once made, so every client may share it."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class SafeTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 transport with keep-alive pooling whose every connection is vetted.
 
@@ -199,7 +207,7 @@ class SafeTransport(httpx.AsyncBaseTransport):
         network_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         if ssl_context is None:
-            ssl_context = ssl.create_default_context(cafile=certifi.where())
+            ssl_context = default_ssl_context()
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,

@@ -158,6 +158,8 @@ async def remind_closing(session: AsyncSession, *, now: datetime) -> int:
             select(Proposal).where(
                 Proposal.status == ProposalStatus.OPEN,
                 Proposal.closes_at <= now + REMINDER_BEFORE,
+                # Past its closing time it is about to be closed, not "closing soon".
+                Proposal.closes_at > now,
                 Proposal.closing_reminder_sent.is_(False),
             )
         )

@@ -13,11 +13,11 @@ from governance import member as members
 from governance import proxy
 from governance.ballot import cast as ballots
 from governance.ballot.model import RollCallBallot, SecretBallot, VoterRecord
+from governance.clock import ManualClock
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.member import Status
 from governance.proposal import lifecycle, service
 from governance.proposal.model import ProposalStatus
-from governance.clock import ManualClock
 from tests.integration.governance_support import coop_with_members, open_proposal
 from tests.integration.web_support import add_member
 

@@ -1,7 +1,20 @@
 """API resources, one module each; ``ALL`` lists every operation."""
 
 from coopfed.api.operation import Operation
-from coopfed.api.resources import audit, classes, instance, invitations, me, members
+from coopfed.api.resources import (
+    audit,
+    ballots,
+    bylaws,
+    classes,
+    federation,
+    instance,
+    invitations,
+    me,
+    members,
+    notifications,
+    proposals,
+    proxies,
+)
 
 ALL: list[Operation] = [
     *instance.operations,
@@ -10,4 +23,10 @@ ALL: list[Operation] = [
     *invitations.operations,
     *classes.operations,
     *audit.operations,
+    *federation.operations,
+    *bylaws.operations,
+    *proposals.operations,
+    *ballots.operations,
+    *proxies.operations,
+    *notifications.operations,
 ]

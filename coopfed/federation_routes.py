@@ -1,0 +1,270 @@
+"""Federation's public read side over HTTP: discovery and actors.
+
+    GET /.well-known/webfinger?resource=acct:NAME@DOMAIN    JRD (RFC 7033)
+    GET /.well-known/nodeinfo, /nodeinfo/2.1                 NodeInfo 2.1
+    GET /.well-known/host-meta, /.well-known/host-meta.json  RFC 6415
+    GET /ns/coopfed                                          coopfed's JSON-LD context
+    GET /actors/{name}                                       AS2 actor, or the HTML profile
+    GET /actors/{name}/outbox|followers|following            OrderedCollection (empty for now)
+
+The documents are built in ``federation``; this module looks things up and answers HTTP.
+The inbox routes (``POST /inbox``, ``POST /actors/{name}/inbox``) live with the inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import func, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from coopfed.auth.api_token import ApiToken
+from coopfed.auth.web_session import WebSession
+from coopfed.web.templating import render
+from coopfed.web.viewer import ctx_of, db_of
+from federation import actor as actors
+from federation import discovery
+from federation.actor import ActorKeyCache, Found, LocalActor, LocalUrls
+from federation.context import CONTEXT_MEDIA_TYPE, CONTEXT_PATH, coopfed_context_bytes
+from governance import instance as instances
+from governance import markdown
+from governance.member import Member, Status
+from governance.proposal.model import Proposal, ProposalStatus
+
+CORS: Final = {"Access-Control-Allow-Origin": "*"}
+VARY: Final = {"Vary": "Accept"}
+ACTOR_MAX_AGE: Final = 180  # seconds a cache may keep an actor document (keys can rotate)
+NODEINFO_MAX_AGE: Final = 1800
+CONTEXT_MAX_AGE: Final = 86400
+_PAGE: Final = re.compile(r"[1-9][0-9]{0,3}")  # pages 1 to 9999, ASCII digits only
+COLLECTIONS: Final = ("outbox", "followers", "following")
+# A proposal counts as a NodeInfo "local post" once it is public and has been announced.
+_POSTED: Final = frozenset(ProposalStatus) - {
+    ProposalStatus.DRAFT,
+    ProposalStatus.SCHEDULED,
+    ProposalStatus.WITHDRAWN,
+}
+
+
+def _urls(request: Request) -> LocalUrls:
+    return LocalUrls.of(ctx_of(request).settings.effective_base_url)
+
+
+def _key_cache(request: Request) -> ActorKeyCache:
+    cache: ActorKeyCache = request.app.state.actor_keys
+    return cache
+
+
+def _json(
+    data: Any, media_type: str, *, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+def _json_error(status: int, message: str, *, media_type: str = "application/json") -> Response:
+    return _json({"error": message}, media_type, status=status, headers={**CORS, **VARY})
+
+
+# --- WebFinger, NodeInfo, host-meta, context -----------------------------------------------
+
+
+async def webfinger(request: Request) -> Response:
+    urls = _urls(request)
+    try:
+        name = discovery.parse_resource(request.query_params.get("resource"), urls)
+    except discovery.BadResource as exc:
+        return _json_error(400, str(exc))
+    except discovery.ForeignResource as exc:
+        return _json_error(404, str(exc))
+    found, local = await actors.lookup(db_of(request), name)
+    if found is not Found.ACTOR or local is None:
+        return _json_error(404, f"no actor {name!r} on this instance")
+    document = discovery.webfinger_document(local.name, urls, request.query_params.getlist("rel"))
+    return _json(document, discovery.JRD_MEDIA_TYPE, headers=CORS)
+
+
+async def host_meta(request: Request) -> Response:
+    return Response(
+        discovery.host_meta_xml(_urls(request)),
+        media_type=discovery.HOST_META_MEDIA_TYPE,
+        headers=CORS,
+    )
+
+
+async def host_meta_json(request: Request) -> Response:
+    return _json(discovery.host_meta_json(_urls(request)), "application/json", headers=CORS)
+
+
+async def nodeinfo_links(request: Request) -> Response:
+    return _json(discovery.nodeinfo_links(_urls(request)), "application/json", headers=CORS)
+
+
+async def nodeinfo(request: Request) -> Response:
+    db = db_of(request)
+    inst = await instances.get(db)
+    usage = await _usage(db, ctx_of(request).clock.now())
+    document = discovery.nodeinfo_document(
+        version=discovery.software_version(),
+        usage=usage,
+        node_name=(inst.name if inst is not None and inst.name else _urls(request).domain),
+        node_description=inst.description if inst is not None else "",
+    )
+    return _json(
+        document,
+        discovery.NODEINFO_21_MEDIA_TYPE,
+        headers={**CORS, "Cache-Control": f"public, max-age={NODEINFO_MAX_AGE}"},
+    )
+
+
+async def _usage(db: AsyncSession, now: datetime) -> discovery.Usage:
+    """Admitted members; of them, those seen (a browser session or an API token used) in
+    the last 30 and 180 days; and public proposals that have been announced."""
+
+    async def count(query: Any) -> int:
+        return int(await db.scalar(query) or 0)
+
+    def active_since(since: datetime) -> Any:
+        seen = union(
+            select(WebSession.member_id).where(WebSession.last_seen_at >= since),
+            select(ApiToken.member_id).where(ApiToken.last_used_at >= since),
+        ).subquery()
+        return (
+            select(func.count())
+            .select_from(Member)
+            .where(Member.status == Status.MEMBER, Member.id.in_(select(seen.c.member_id)))
+        )
+
+    return discovery.Usage(
+        users_total=await count(
+            select(func.count()).select_from(Member).where(Member.status == Status.MEMBER)
+        ),
+        users_active_month=await count(active_since(now - timedelta(days=30))),
+        users_active_halfyear=await count(active_since(now - timedelta(days=180))),
+        local_posts=await count(
+            select(func.count())
+            .select_from(Proposal)
+            .where(Proposal.public.is_(True), Proposal.status.in_(_POSTED))
+        ),
+    )
+
+
+async def context_document(request: Request) -> Response:
+    return Response(
+        coopfed_context_bytes(),
+        media_type=CONTEXT_MEDIA_TYPE,
+        headers={**CORS, "Cache-Control": f"public, max-age={CONTEXT_MAX_AGE}"},
+    )
+
+
+# --- actors ----------------------------------------------------------------------------------
+
+
+async def _find(request: Request, as2: str | None) -> LocalActor | Response:
+    """The actor named in the path, or the 404/410 response for it."""
+    name = request.path_params["name"]
+    found, local = await actors.lookup(db_of(request), name)
+    if found is Found.ACTOR and local is not None:
+        return local
+    status = 410 if found is Found.GONE else 404
+    if as2 is not None:
+        return _json_error(status, "gone" if status == 410 else "not found", media_type=as2)
+    if status == 410:
+        response = await render(request, "profile/gone.html", {"name": name}, status=410)
+        response.headers["Vary"] = "Accept"
+        return response
+    raise HTTPException(404)
+
+
+async def actor(request: Request) -> Response:
+    as2 = actors.negotiate(request.headers.get("accept"))
+    local = await _find(request, as2)
+    if isinstance(local, Response):
+        return local
+    if as2 is None:
+        return await _profile_page(request, local)
+    db = db_of(request)
+    built = await actors.document_for(
+        db, _key_cache(request), _urls(request), local, now=ctx_of(request).clock.now()
+    )
+    if built.keys_created:
+        await db.commit()
+    return _json(
+        built.document,
+        as2,
+        headers={**CORS, **VARY, "Cache-Control": f"public, max-age={ACTOR_MAX_AGE}"},
+    )
+
+
+async def _profile_page(request: Request, local: LocalActor) -> Response:
+    urls = _urls(request)
+    db = db_of(request)
+    inst = await instances.get(db)
+    values: dict[str, Any] = {
+        "handle": f"@{local.name}@{urls.domain}",
+        "coop_name": inst.name if inst is not None and inst.name else urls.domain,
+        "coop_url": urls.actor(actors.COOP_NAME),
+    }
+    if local.member is not None:
+        template = "profile/person.html"
+        values["person"] = local.member
+    else:
+        template = "profile/organization.html"
+        description = inst.description if inst is not None else ""
+        values["description_html"] = markdown.render(description) if description.strip() else ""
+        values["member_count"] = int(
+            await db.scalar(
+                select(func.count()).select_from(Member).where(Member.status == Status.MEMBER)
+            )
+            or 0
+        )
+    response = await render(request, template, values)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = (
+        f'<{urls.actor(local.name)}>; rel="alternate"; type="{actors.AS2_MEDIA_TYPE}"'
+    )
+    return response
+
+
+def _collection_route(kind: str) -> Route:
+    async def endpoint(request: Request) -> Response:
+        as2 = actors.negotiate(request.headers.get("accept")) or actors.AS2_MEDIA_TYPE
+        local = await _find(request, as2)
+        if isinstance(local, Response):
+            return local
+        urls = _urls(request)
+        collection_id = {
+            "outbox": urls.outbox,
+            "followers": urls.followers,
+            "following": urls.following,
+        }[kind](local.name)
+        page = request.query_params.get("page")
+        document: dict[str, Any]
+        if page is None:
+            document = actors.ordered_collection(collection_id, total_items=0)
+        elif _PAGE.fullmatch(page):
+            document = actors.ordered_collection_page(collection_id, int(page), [])
+        else:
+            return _json_error(400, "page must be a whole number from 1", media_type=as2)
+        return _json(document, as2, headers={**CORS, **VARY})
+
+    return Route(f"/actors/{{name}}/{kind}", endpoint, methods=["GET"], name=f"actor_{kind}")
+
+
+routes = [
+    Route("/.well-known/webfinger", webfinger, methods=["GET"]),
+    Route("/.well-known/host-meta", host_meta, methods=["GET"]),
+    Route("/.well-known/host-meta.json", host_meta_json, methods=["GET"]),
+    Route("/.well-known/nodeinfo", nodeinfo_links, methods=["GET"]),
+    Route("/nodeinfo/2.1", nodeinfo, methods=["GET"]),
+    Route(CONTEXT_PATH, context_document, methods=["GET"]),
+    Route("/actors/{name}", actor, methods=["GET"], name="actor"),
+    *(_collection_route(kind) for kind in COLLECTIONS),
+]

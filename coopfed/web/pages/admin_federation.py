@@ -1,0 +1,146 @@
+"""Admin: federation policy (block list, allow-list mode, signed fetch) and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from coopfed.web.forms import Form, posted
+from coopfed.web.guards import require_admin
+from coopfed.web.templating import redirect, render
+from coopfed.web.viewer import ctx_of, db_of
+from federation import inbox
+from federation import policy as policies
+from federation.models import FederationMode, HostRule, InboxStatus
+from governance.errors import Conflict, GovernanceError, InvalidInput, NotFound
+from governance.i18n import N_
+
+PAGE = "/admin/federation"
+FAILED_SHOWN = 50
+RECENT_SHOWN = 20
+
+
+async def _page(
+    request: Request,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    params: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    db = db_of(request)
+    config = await policies.load_config(db)
+    blocked, allowed = policies.rules_by_kind(await policies.list_rules(db))
+    return await render(
+        request,
+        "admin/federation.html",
+        {
+            "mode": config.mode.value if config else FederationMode.OPEN.value,
+            "require_signed_fetch": config.require_signed_fetch if config else False,
+            "blocked": blocked,
+            "allowed": allowed,
+            "counts": {s.value: n for s, n in (await inbox.count_by_status(db)).items()},
+            "failed": await inbox.recent(db, status=InboxStatus.FAILED, limit=FAILED_SHOWN),
+            "recent": await inbox.recent(db, limit=RECENT_SHOWN),
+            "form": form or {},
+            "error": error,
+            "params": params or {},
+        },
+        status=status,
+    )
+
+
+async def _failed(request: Request, form: Form, exc: GovernanceError) -> Response:
+    await db_of(request).rollback()
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
+    return await _page(
+        request, form=form.values, error=exc.template, params=exc.params, status=status
+    )
+
+
+async def federation_page(request: Request) -> Response:
+    await require_admin(request)
+    return await _page(request)
+
+
+async def save_settings(request: Request) -> Response:
+    admin = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    ctx = ctx_of(request)
+    try:
+        mode_text = form.get("mode")
+        if mode_text not in {m.value for m in FederationMode}:
+            raise InvalidInput(N_("Choose open or allow-list mode."), code="invalid_mode")
+        mode = FederationMode(mode_text)
+        now = ctx.clock.now()
+        config = await policies.load_config(db)
+        if config is None or config.mode is not mode:
+            await ctx.policy.set_mode(db, mode, by=admin.id, now=now)
+        signed = form.get("require_signed_fetch") == "on"
+        if config is None or config.require_signed_fetch != signed:
+            await ctx.policy.set_require_signed_fetch(db, signed, by=admin.id, now=now)
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, form, exc)
+    return redirect(request, PAGE, notice="federation_saved")
+
+
+async def add_host(request: Request) -> Response:
+    admin = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    ctx = ctx_of(request)
+    try:
+        host, note, now = form.stripped("host"), form.stripped("note"), ctx.clock.now()
+        if form.get("rule") == HostRule.ALLOW.value:
+            await ctx.policy.allow(db, host, note=note, by=admin.id, now=now)
+        else:
+            await ctx.policy.block(db, host, note=note, by=admin.id, now=now)
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, form, exc)
+    return redirect(request, PAGE, notice="host_rule_saved")
+
+
+async def remove_host(request: Request) -> Response:
+    admin = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    ctx = ctx_of(request)
+    try:
+        host, now = form.stripped("host"), ctx.clock.now()
+        if form.get("rule") == HostRule.ALLOW.value:
+            await ctx.policy.disallow(db, host, by=admin.id, now=now)
+        else:
+            await ctx.policy.unblock(db, host, by=admin.id, now=now)
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, form, exc)
+    return redirect(request, PAGE, notice="host_rule_removed")
+
+
+async def retry_item(request: Request) -> Response:
+    admin = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    try:
+        await inbox.retry(
+            db, int(request.path_params["item_id"]), by=admin.id, now=ctx_of(request).clock.now()
+        )
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, form, exc)
+    return redirect(request, PAGE + "#inbox", notice="inbox_retry")
+
+
+routes = [
+    Route(PAGE, federation_page, methods=["GET"]),
+    Route(PAGE + "/settings", save_settings, methods=["POST"]),
+    Route(PAGE + "/hosts", add_host, methods=["POST"]),
+    Route(PAGE + "/hosts/remove", remove_host, methods=["POST"]),
+    Route(PAGE + "/inbox/{item_id:int}/retry", retry_item, methods=["POST"]),
+]

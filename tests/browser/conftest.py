@@ -8,15 +8,22 @@ when ``CI`` is set, and are skipped with the reason otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from coopfed.context import AppContext, build_context
 from coopfed.settings import Settings
+from governance.clock import Clock
 from tests.live import LiveServer, serve_in_thread
+
+T = TypeVar("T")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -41,7 +48,14 @@ def chromium_executable() -> Path:
 
 
 @pytest.fixture
-def live(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
+def live_clock() -> Clock | None:
+    """The clock the live server runs on: ``None`` is the system clock. A test module that must
+    move time overrides this fixture (e.g. with the ``clock`` fixture's ManualClock)."""
+    return None
+
+
+@pytest.fixture
+def live(tmp_path: Path, database_url: str, live_clock: Clock | None) -> Iterator[LiveServer]:
     """A real instance served by uvicorn on 127.0.0.1 (free port), with its setup link."""
     settings = Settings(
         data_dir=tmp_path,  # on SQLite the database_url fixture put the migrated copy here
@@ -52,8 +66,55 @@ def live(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
         signin_delay=0.0,
         run_worker=False,
     )
-    with serve_in_thread(settings) as server:
+    with serve_in_thread(settings, clock=live_clock) as server:
         yield server
+
+
+class Backstage:
+    """Async code (governance services, ``Worker.run_once``) against the live instance's
+    database, from a test that drives Playwright.
+
+    Playwright's sync API keeps its event loop marked as running in the test's thread, so
+    ``asyncio.run`` cannot be used there. Backstage owns an event loop in a thread of its own
+    and an :class:`AppContext` built inside it, with the live server's settings and clock.
+    """
+
+    TIMEOUT = 60.0
+
+    def __init__(self, settings: Settings, clock: Clock | None) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="coopfed-backstage", daemon=True
+        )
+        self._thread.start()
+        self.ctx: AppContext = self.run(self._build(settings, clock))
+
+    @staticmethod
+    async def _build(settings: Settings, clock: Clock | None) -> AppContext:
+        return build_context(settings, clock=clock)  # the engine binds to this loop
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the backstage loop and return its result (or raise its error)."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(self.TIMEOUT)
+
+    def close(self) -> None:
+        try:
+            self.run(self.ctx.dispose())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(self.TIMEOUT)
+            self._loop.close()
+
+
+@pytest.fixture
+def backstage(live: LiveServer, live_clock: Clock | None) -> Iterator[Backstage]:
+    """A :class:`Backstage` on the live instance's database (closed before the database is
+    emptied or removed)."""
+    stage = Backstage(live.settings, live_clock)
+    try:
+        yield stage
+    finally:
+        stage.close()
 
 
 @pytest.fixture

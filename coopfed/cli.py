@@ -430,11 +430,10 @@ def _when(moment: Any) -> str:
 @_admin_command
 async def proposal_list(ctx: AppContext, status: str | None) -> None:
     """List proposals, newest first: id, status, kind, closing time, title."""
-    from coopfed.api.governance_schemas import STATUS_FILTERS
     from governance.proposal import service
 
     async with ctx.session() as db:
-        found = await service.listing(db, set(STATUS_FILTERS[status]) if status else None)
+        found = await service.listing(db, set(service.STATUS_FILTERS[status]) if status else None)
     if not found:
         click.echo("No proposals.")
         return
@@ -450,13 +449,13 @@ async def proposal_list(ctx: AppContext, status: str | None) -> None:
 @_admin_command
 async def proposal_show(ctx: AppContext, proposal_id: int) -> None:
     """Show proposal ID: rules, times, status, turnout, and the result once closed."""
-    from coopfed.api.resources.proposals import turnout_of
+    from governance.ballot import query as ballot_query
     from governance.proposal import service
 
     async with ctx.session() as db:
         found = await service.get(db, proposal_id)
         options = await service.options_of(db, found.id)
-        turnout = await turnout_of(db, found)
+        turnout = await ballot_query.turnout(db, found)
         author = await db.get(members.Member, found.author_id) if found.author_id else None
     rules = found.rules
     voters = ", ".join(rules.get("eligible_classes") or []) or "every member"
@@ -486,7 +485,7 @@ async def proposal_show(ctx: AppContext, proposal_id: int) -> None:
         lines.append(("options", "; ".join(f"{o.key} {o.label}" for o in options)))
     if turnout is not None:
         lines.append(
-            ("turnout", f"{turnout.voters} of {turnout.electorate} voters ({turnout.share})")
+            ("turnout", f"{turnout.voted} of {turnout.electorate} voters ({turnout.share})")
         )
     result = found.result
     if result is not None:

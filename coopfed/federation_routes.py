@@ -9,11 +9,22 @@
 
 The documents are built in ``federation``; this module looks things up and answers HTTP.
 The inbox routes (``POST /inbox``, ``POST /actors/{name}/inbox``) live with the inbox.
+Errors are ``{"error": {"code", "message"}}``, as everywhere else.
+
+Authorized fetch: when the admin turns on ``require_signed_fetch``, the AS2 documents of
+members and every actor's collections are answered only to a GET whose HTTP signature
+verifies (``_authorize_fetch``): 401 with the ``SignatureCheck`` failure code otherwise, 403
+when the signer's host is one this instance does not federate with. The co-op's
+``Organization`` actor, WebFinger, NodeInfo, host-meta and the context stay public: a peer
+must read our instance key to check the signed GETs we send it, and two instances that both
+required a signature for that would each wait for the other. Browsers still get the HTML
+profile; a collection has no HTML form, so it is protected whatever the ``Accept`` header.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -31,12 +42,19 @@ from coopfed.web.templating import render
 from coopfed.web.viewer import ctx_of, db_of
 from federation import actor as actors
 from federation import discovery
-from federation.actor import ActorKeyCache, Found, LocalActor, LocalUrls
+from federation.actor import COOP_NAME, ActorKeyCache, Found, LocalActor, LocalUrls
 from federation.context import CONTEXT_MEDIA_TYPE, CONTEXT_PATH, coopfed_context_bytes
+from federation.httpsig import FailureCode, ResolvedKey, VerifyOptions, verify_request
+from federation.inbound import InboundCode, KeySource, claimed_key_id
+from federation.net import BlockedHost
+from federation.policy import PolicySnapshot, host_of_url
+from federation.remote import KeyUnavailable
 from governance import instance as instances
 from governance import markdown
 from governance.member import Member, Status
 from governance.proposal.model import Proposal, ProposalStatus
+
+log = logging.getLogger("coopfed.federation")
 
 CORS: Final = {"Access-Control-Allow-Origin": "*"}
 VARY: Final = {"Vary": "Accept"}
@@ -69,8 +87,15 @@ def _json(
     return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
-def _json_error(status: int, message: str, *, media_type: str = "application/json") -> Response:
-    return _json({"error": message}, media_type, status=status, headers={**CORS, **VARY})
+def _json_error(
+    status: int, code: str, message: str, *, media_type: str = "application/json"
+) -> Response:
+    return _json(
+        {"error": {"code": code, "message": message}},
+        media_type,
+        status=status,
+        headers={**CORS, **VARY},
+    )
 
 
 # --- WebFinger, NodeInfo, host-meta, context -----------------------------------------------
@@ -81,12 +106,12 @@ async def webfinger(request: Request) -> Response:
     try:
         name = discovery.parse_resource(request.query_params.get("resource"), urls)
     except discovery.BadResource as exc:
-        return _json_error(400, str(exc))
+        return _json_error(400, "bad_resource", str(exc))
     except discovery.ForeignResource as exc:
-        return _json_error(404, str(exc))
+        return _json_error(404, "not_found", str(exc))
     found, local = await actors.lookup(db_of(request), name)
     if found is not Found.ACTOR or local is None:
-        return _json_error(404, f"no actor {name!r} on this instance")
+        return _json_error(404, "not_found", f"no actor {name!r} on this instance")
     document = discovery.webfinger_document(local.name, urls, request.query_params.getlist("rel"))
     return _json(document, discovery.JRD_MEDIA_TYPE, headers=CORS)
 
@@ -164,6 +189,138 @@ async def context_document(request: Request) -> Response:
     )
 
 
+# --- authorized fetch ------------------------------------------------------------------------
+
+
+class _RecordingResolver:
+    """Asks the key source, and remembers why a key could not be had (a blocked host: 403)."""
+
+    def __init__(self, remote: KeySource) -> None:
+        self.remote = remote
+        self.error: KeyUnavailable | None = None
+
+    async def __call__(self, key_id: str, *, refresh: bool) -> ResolvedKey | None:
+        try:
+            return await self.remote.resolve_key(key_id, refresh=refresh)
+        except KeyUnavailable as error:
+            self.error = error
+            return None
+
+
+def _public_url(request: Request, urls: LocalUrls) -> str:
+    """The URL the signer addressed, as it signed it: our base URL and the raw path."""
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.url.path
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{urls.base_url}{path}" + (f"?{query}" if query else "")
+
+
+def _refused_host(policy: PolicySnapshot, url: str | None) -> str | None:
+    """The host of ``url`` when this instance does not federate with it, else None."""
+    host = host_of_url(url) if url else None
+    return host if host is not None and not policy.may_federate(host) else None
+
+
+def _fetch_refusal(
+    request: Request, status: int, code: str, message: str, *, key_id: str | None, media_type: str
+) -> Response:
+    client = request.client.host if request.client else "?"
+    log.info(
+        "fetch of %s refused %s %s from %s (key %s): %s",
+        request.url.path,
+        status,
+        code,
+        client,
+        key_id or "-",
+        message,
+    )
+    return _json_error(status, code, message, media_type=media_type)
+
+
+async def _authorize_fetch(request: Request, media_type: str) -> Response | None:
+    """None when this AS2 GET of a non-public object may be answered, else its refusal.
+
+    With ``require_signed_fetch`` off, anyone may read. On, the request must carry an HTTP
+    signature that ``verify_request`` accepts (method and target, host, and a date or
+    ``created`` within ``signature_window``; a GET has no digest to sign) made with a key
+    that resolves (``ctx.remote``: cache, database, or one fetch through the safe client):
+    else 401 with the ``FailureCode``. A key on a host this instance does not federate with
+    (blocked, or not listed in allow-list mode) is refused with 403 before anything is
+    fetched; so is a key whose owner lives on such a host.
+    """
+    ctx = ctx_of(request)
+    db = db_of(request)
+    policy = await ctx.policy.ensure_fresh(db)
+    if not policy.require_signed_fetch:
+        return None
+    key_id = claimed_key_id(request.headers)
+    blocked = _refused_host(policy, key_id)
+    if blocked is not None:
+        return _fetch_refusal(
+            request,
+            403,
+            InboundCode.BLOCKED_HOST,
+            f"this instance does not federate with {blocked} (the signature's key)",
+            key_id=key_id,
+            media_type=media_type,
+        )
+    if ctx.remote is None:
+        return _json_error(
+            503, "federation_unavailable", "federation is not running here", media_type=media_type
+        )
+    await db.commit()  # hold no transaction (nor, on PostgreSQL, a connection) while fetching keys
+    urls = _urls(request)
+    # The host is checked as our own authority, whatever arrived (see federation.inbound).
+    headers = [(name, value) for name, value in request.headers.items() if name != "host"]
+    headers.append(("host", urls.domain))
+    resolver = _RecordingResolver(ctx.remote)
+    check = await verify_request(
+        request.method,
+        _public_url(request, urls),
+        headers,
+        b"",
+        resolve_key=resolver,
+        now=ctx.clock.now(),
+        options=VerifyOptions(window=timedelta(seconds=ctx.settings.signature_window)),
+    )
+    if not check.ok:
+        message = check.message
+        unavailable = resolver.error
+        if unavailable is not None and check.failure is FailureCode.UNKNOWN_KEY:
+            message = f"{message}: {unavailable.message}"
+            if isinstance(unavailable.cause, BlockedHost):
+                return _fetch_refusal(
+                    request,
+                    403,
+                    InboundCode.BLOCKED_HOST,
+                    message,
+                    key_id=check.key_id,
+                    media_type=media_type,
+                )
+        code = check.failure or FailureCode.BAD_SIGNATURE
+        return _fetch_refusal(
+            request, 401, code, message, key_id=check.key_id, media_type=media_type
+        )
+    # The rules may have changed while the key was fetched; the owner's host counts too.
+    policy = ctx.policy.snapshot
+    blocked = _refused_host(policy, check.key_id) or _refused_host(policy, check.key_owner)
+    if blocked is not None:
+        return _fetch_refusal(
+            request,
+            403,
+            InboundCode.BLOCKED_HOST,
+            f"this instance does not federate with {blocked} (the signer)",
+            key_id=check.key_id,
+            media_type=media_type,
+        )
+    return None
+
+
+def _signed_fetch_required(request: Request) -> bool:
+    """Whether the answer depends on who signed the request (so no shared cache may keep it)."""
+    return ctx_of(request).policy.snapshot.require_signed_fetch
+
+
 # --- actors ----------------------------------------------------------------------------------
 
 
@@ -175,7 +332,9 @@ async def _find(request: Request, as2: str | None) -> LocalActor | Response:
         return local
     status = 410 if found is Found.GONE else 404
     if as2 is not None:
-        return _json_error(status, "gone" if status == 410 else "not found", media_type=as2)
+        if status == 410:
+            return _json_error(410, "gone", f"{name} has left this co-op", media_type=as2)
+        return _json_error(404, "not_found", f"there is no actor {name!r} here", media_type=as2)
     if status == 410:
         response = await render(request, "profile/gone.html", {"name": name}, status=410)
         response.headers["Vary"] = "Accept"
@@ -185,6 +344,13 @@ async def _find(request: Request, as2: str | None) -> LocalActor | Response:
 
 async def actor(request: Request) -> Response:
     as2 = actors.negotiate(request.headers.get("accept"))
+    protected = False
+    if as2 is not None and request.path_params["name"] != COOP_NAME:
+        # Before the lookup, so that an unsigned client cannot even learn who is a member.
+        protected = True
+        refusal = await _authorize_fetch(request, as2)
+        if refusal is not None:
+            return refusal
     local = await _find(request, as2)
     if isinstance(local, Response):
         return local
@@ -196,10 +362,11 @@ async def actor(request: Request) -> Response:
     )
     if built.keys_created:
         await db.commit()
+    cache = "private" if protected and _signed_fetch_required(request) else "public"
     return _json(
         built.document,
         as2,
-        headers={**CORS, **VARY, "Cache-Control": f"public, max-age={ACTOR_MAX_AGE}"},
+        headers={**CORS, **VARY, "Cache-Control": f"{cache}, max-age={ACTOR_MAX_AGE}"},
     )
 
 
@@ -236,6 +403,9 @@ async def _profile_page(request: Request, local: LocalActor) -> Response:
 def _collection_route(kind: str) -> Route:
     async def endpoint(request: Request) -> Response:
         as2 = actors.negotiate(request.headers.get("accept")) or actors.AS2_MEDIA_TYPE
+        refusal = await _authorize_fetch(request, as2)
+        if refusal is not None:
+            return refusal
         local = await _find(request, as2)
         if isinstance(local, Response):
             return local
@@ -252,8 +422,13 @@ def _collection_route(kind: str) -> Route:
         elif _PAGE.fullmatch(page):
             document = actors.ordered_collection_page(collection_id, int(page), [])
         else:
-            return _json_error(400, "page must be a whole number from 1", media_type=as2)
-        return _json(document, as2, headers={**CORS, **VARY})
+            return _json_error(
+                400, "invalid_page", "page must be a whole number from 1", media_type=as2
+            )
+        headers = {**CORS, **VARY}
+        if _signed_fetch_required(request):
+            headers["Cache-Control"] = "private"
+        return _json(document, as2, headers=headers)
 
     return Route(f"/actors/{{name}}/{kind}", endpoint, methods=["GET"], name=f"actor_{kind}")
 

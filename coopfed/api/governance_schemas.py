@@ -12,28 +12,12 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field
 
 from coopfed.api.schemas import Strict
+from governance.ballot.query import Turnout
 from governance.bylaws.store import BylawsVersion
 from governance.comment import Comment
 from governance.notification import Notification
-from governance.proposal.model import Proposal, ProposalOption, ProposalStatus
+from governance.proposal.model import Proposal, ProposalOption
 from governance.proxy import Proxy
-
-# What ``?status=`` accepts on the proposal list, and the stored statuses each word covers.
-STATUS_FILTERS: dict[str, frozenset[ProposalStatus]] = {
-    "draft": frozenset({ProposalStatus.DRAFT}),
-    "scheduled": frozenset({ProposalStatus.SCHEDULED}),
-    "open": frozenset({ProposalStatus.OPEN}),
-    "closed": frozenset(
-        {
-            ProposalStatus.CLOSED,
-            ProposalStatus.PASSED,
-            ProposalStatus.REJECTED,
-            ProposalStatus.NO_QUORUM,
-        }
-    ),
-    "withdrawn": frozenset({ProposalStatus.WITHDRAWN}),
-}
-
 
 # --- bylaws --------------------------------------------------------------------------------
 
@@ -151,6 +135,10 @@ class TurnoutOut(BaseModel):
     electorate: int
     share: str = Field(description='voters / electorate, a decimal string such as "0.6"')
 
+    @classmethod
+    def of(cls, turnout: Turnout) -> TurnoutOut:
+        return cls(voters=turnout.voted, electorate=turnout.electorate, share=str(turnout.share))
+
 
 class ProposalSummaryOut(BaseModel):
     id: int
@@ -234,11 +222,19 @@ class ResultOut(BaseModel):
     blocks: list[str] | int = Field(
         description="Consent: the blocking voters (roll-call) or their number (secret)"
     )
-    details: dict[str, str]
+    details: dict[str, str | None] = Field(
+        description="By method (majority: yes_share, null when nobody voted yes or no)"
+    )
 
     @classmethod
     def of(cls, proposal: Proposal, result: dict[str, Any]) -> ResultOut:
-        return cls(proposal_id=proposal.id, status=proposal.status.value, **result)
+        # Results counted before details kept null stored the string "None".
+        details = {k: None if v == "None" else v for k, v in result.get("details", {}).items()}
+        return cls(
+            proposal_id=proposal.id,
+            status=proposal.status.value,
+            **{**result, "details": details},
+        )
 
 
 # --- ballots -------------------------------------------------------------------------------

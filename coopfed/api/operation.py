@@ -203,11 +203,11 @@ def openapi_document(
             }
         error_codes = set(op.errors)
         if op.access != "public":
-            error_codes |= {401}
-        if op.access == "admin":
-            error_codes |= {403}
+            # 403: an admin-only operation, or a member operation the caller may not do
+            # (not an admitted member, not eligible, no proxy, not the author, ...).
+            error_codes |= {401, 403}
         if op.body is not None:
-            error_codes |= {400, 415, 422}
+            error_codes |= {400, 413, 415, 422}  # 413: over max_form_bytes (BodyLimitMiddleware)
         for code in sorted(error_codes):
             item["responses"][str(code)] = {
                 "description": "Error",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -32,7 +32,7 @@ from governance.membership_class import MembershipClass
 from governance.proposal.model import ElectorateEntry, Proposal, ProposalOption
 from governance.tally import BallotColumns, tally, tally_columns
 from governance.tally.errors import InvalidBallot
-from governance.tally.exact import weight_to_units
+from governance.tally.exact import to_decimal, weight_to_units
 from governance.tally.types import (
     CONSENT_CODES,
     MAJORITY_CODES,
@@ -340,8 +340,25 @@ def _score_of(text: ColumnElement[str]) -> ColumnElement[int]:
     )
 
 
+def _detail_to_json(value: object) -> Any:
+    """A method's detail as JSON: numbers as decimal strings, ``None`` as null (not the
+    string "None"), true/false as such, lists and mappings item by item."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, Fraction):
+        return str(to_decimal(value))
+    if isinstance(value, Decimal | int):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(key): _detail_to_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_detail_to_json(item) for item in value]
+    raise TypeError(f"a result detail cannot be a {type(value).__name__}")
+
+
 def result_to_json(result: TallyResult, *, secret: bool) -> dict[str, Any]:
-    """The stored and published form of a result; numbers as decimal strings."""
+    """The stored and published form of a result; numbers as decimal strings, and a
+    detail with no value (e.g. no yes share when nobody voted yes or no) as null."""
     return {
         "method": result.method.value,
         "outcome": result.outcome.value,
@@ -358,5 +375,5 @@ def result_to_json(result: TallyResult, *, secret: bool) -> dict[str, Any]:
         "ranking": [list(group) for group in result.ranking],
         # Who blocked is public on a roll-call vote; on a secret one only how many.
         "blocks": len(result.blocks) if secret else list(result.blocks),
-        "details": {key: str(value) for key, value in result.details.items()},
+        "details": {key: _detail_to_json(value) for key, value in result.details.items()},
     }

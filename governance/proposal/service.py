@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,7 @@ from governance.i18n import N_
 from governance.member import Member, Status
 from governance.proposal.model import (
     EDITABLE_STATUSES,
+    FINAL_STATUSES,
     Proposal,
     ProposalOption,
     ProposalStatus,
@@ -26,6 +29,18 @@ from governance.tally.types import OPTION_METHODS
 
 MAX_OPTIONS = 100
 MAX_BODY = 100_000
+
+# The words a list of proposals is filtered by (the API's ``?status=``, the CLI's
+# ``--status``), and the stored statuses each covers: "closed" is every closed outcome.
+STATUS_FILTERS: Final[Mapping[str, frozenset[ProposalStatus]]] = MappingProxyType(
+    {
+        "draft": frozenset({ProposalStatus.DRAFT}),
+        "scheduled": frozenset({ProposalStatus.SCHEDULED}),
+        "open": frozenset({ProposalStatus.OPEN}),
+        "closed": frozenset({ProposalStatus.CLOSED, *FINAL_STATUSES}),
+        "withdrawn": frozenset({ProposalStatus.WITHDRAWN}),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import func, select
 
-from coopfed.api.governance_schemas import STATUS_FILTERS
 from coopfed.cli import PROPOSAL_STATUSES
 from coopfed.context import AppContext, build_context
 from governance import member as members
@@ -26,6 +25,7 @@ from governance.member import Member, Status
 from governance.notification import Notification, NotificationKind
 from governance.proposal import lifecycle, service
 from governance.proposal.model import Proposal, ProposalStatus
+from governance.proposal.service import STATUS_FILTERS
 from tests.integration.governance_support import coop_with_members
 from tests.integration.test_cli import Cli
 from tests.integration.web_support import add_member

@@ -3,15 +3,10 @@ discussion thread. Only admitted members take part."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from fractions import Fraction
-
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coopfed.api.errors import ApiError
 from coopfed.api.governance_schemas import (
-    STATUS_FILTERS,
     CommentIn,
     CommentOut,
     OutcomeIn,
@@ -25,16 +20,13 @@ from coopfed.api.governance_schemas import (
 )
 from coopfed.api.operation import Call, Operation
 from governance import comment
-from governance.ballot.model import RollCallBallot, VoterRecord
+from governance.ballot import query as ballot_query
 from governance.errors import Conflict, Forbidden
 from governance.i18n import N_
 from governance.member import Member, Status
 from governance.proposal import service
-from governance.proposal.model import ElectorateEntry, Proposal
-from governance.tally.exact import to_decimal
-
-# Every operation here may also answer 403 (the caller is not an admitted member, or is not
-# the author); the shared OpenAPI test keeps 403 for admin-only operations, so it is not listed.
+from governance.proposal.model import Proposal
+from governance.proposal.service import STATUS_FILTERS
 
 
 def admitted(call: Call) -> Member:
@@ -46,17 +38,9 @@ def admitted(call: Call) -> Member:
 
 
 async def turnout_of(db: AsyncSession, proposal: Proposal) -> TurnoutOut | None:
-    """How many of the frozen electorate have voted (heads, not weight); None before opening."""
-    if proposal.opened_at is None:
-        return None
-    electorate = await db.scalar(
-        select(func.count(ElectorateEntry.id)).where(ElectorateEntry.proposal_id == proposal.id)
-    )
-    voted = VoterRecord if proposal.rules.get("secret") else RollCallBallot
-    voters = await db.scalar(select(func.count(voted.id)).where(voted.proposal_id == proposal.id))
-    electorate, voters = int(electorate or 0), int(voters or 0)
-    share = to_decimal(Fraction(voters, electorate)) if electorate else Decimal(0)
-    return TurnoutOut(voters=voters, electorate=electorate, share=str(share))
+    """The head-count turnout as the API shows it; None before voting opened."""
+    counted = await ballot_query.turnout(db, proposal)
+    return TurnoutOut.of(counted) if counted is not None else None
 
 
 async def proposal_out(db: AsyncSession, proposal: Proposal) -> ProposalOut:

@@ -202,6 +202,7 @@ def result_view(
         ballot_count=int(result.get("ballot_count", 0)),
         quorum_reached=bool(result.get("quorum_reached")),
         threshold_reached=result.get("threshold_reached"),
+        # null; or "None" in results counted before details kept null
         yes_share=yes_share if yes_share not in (None, "None") else None,
         winners=tuple(labels.get(k, k) for k in result.get("winners", [])),
         tied=tuple(labels.get(k, k) for k in result.get("tied", [])),
@@ -285,6 +286,7 @@ async def proposal_page(
         proposal.closes_at is None or now < proposal.closes_at
     )
     electorate = await ballot_query.electorate_of(db, proposal.id)
+    turnout = await ballot_query.turnout(db, proposal)
     started = proposal.opened_at is not None
     voted = started and await ballots.has_voted(db, proposal, me.id)
     forms = dict(forms or {})
@@ -333,8 +335,8 @@ async def proposal_page(
             "voting_open": voting_open,
             "seconds_left": seconds_left,
             "eligible": me.id in electorate,
-            "electorate_size": len(electorate),
-            "voters_so_far": await ballot_query.voters_so_far(db, proposal) if started else 0,
+            "electorate_size": turnout.electorate if turnout is not None else 0,
+            "voters_so_far": turnout.voted if turnout is not None else 0,
             "voted": voted,
             "secret": secret,
             "my_choice": my_choice,

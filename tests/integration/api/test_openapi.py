@@ -15,7 +15,14 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from coopfed.api.resources import ALL
 from coopfed.context import AppContext
-from tests.integration.api.conftest import API, Caller, make_class, make_member
+from tests.integration.api.conftest import (
+    API,
+    Caller,
+    assert_error,
+    make_class,
+    make_member,
+    make_token,
+)
 
 NOT_OPERATIONS = {"/openapi.json", "/{rest:path}"}  # the document itself and the JSON 404
 
@@ -93,7 +100,7 @@ async def test_operation_ids__are_unique(document: dict[str, Any]) -> None:
     assert len(ids) == len(set(ids)) == len(ALL)
 
 
-async def test_protected_operations__declare_bearer_security_and_401(
+async def test_protected_operations__declare_bearer_security_401_and_403(
     document: dict[str, Any],
 ) -> None:
     assert document["components"]["securitySchemes"]["bearer"] == {
@@ -105,12 +112,15 @@ async def test_protected_operations__declare_bearer_security_and_401(
         if op.access == "public":
             assert "security" not in described and "401" not in responses, op.path
         else:
+            # Member operations refuse too (not_member, not_eligible, no_proxy, ...), so
+            # every protected operation lists 403, admin-only ones included.
             assert described["security"] == [{"bearer": []}], op.path
-            assert "401" in responses, op.path
-        assert ("403" in responses) == (op.access == "admin"), op.path
+            assert {"401", "403"} <= set(responses), op.path
+        if op.access == "admin":
+            assert "403" in responses, op.path
         if op.body is not None:
             assert described["requestBody"]["required"] is True
-            assert {"400", "415", "422"} <= set(responses), op.path
+            assert {"400", "413", "415", "422"} <= set(responses), op.path
         for status, response in responses.items():
             if int(status) >= 400:
                 schema = response["content"]["application/json"]["schema"]
@@ -163,4 +173,26 @@ async def test_real_responses__match_their_documented_schemas(
         OAS31Validator(schema).validate(response.json())
     refused = await client.get(f"{API}/members/999", headers=admin.headers)
     OAS31Validator(response_schema(document, f"{API}/members/{{member_id}}", "get", "404")
+                   ).validate(refused.json())
+
+
+async def test_real_refusals__are_documented(
+    client: AsyncClient, ctx: AppContext, admin: Caller, document: dict[str, Any]
+) -> None:
+    # A member operation refuses an applicant with 403, and says so in the document.
+    applicant = await make_member(ctx, status="applicant")
+    headers = {"Authorization": f"Bearer {await make_token(ctx, applicant)}"}
+    refused = await client.get(f"{API}/proposals", headers=headers)
+    assert_error(refused, 403, "not_member")
+    OAS31Validator(response_schema(document, f"{API}/proposals", "get", "403")
+                   ).validate(refused.json())
+    # A body over the limit is refused with 413 before the handler runs.
+    too_big = "x" * (ctx.settings.max_form_bytes + 1)
+    refused = await client.post(
+        f"{API}/invitations",
+        json={"email": "new@example.org", "display_name": too_big},
+        headers=admin.headers,
+    )
+    assert_error(refused, 413, "body_too_large")
+    OAS31Validator(response_schema(document, f"{API}/invitations", "post", "413")
                    ).validate(refused.json())

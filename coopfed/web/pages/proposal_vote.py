@@ -5,8 +5,9 @@ after the close, the result as a table and a chart."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -459,81 +460,66 @@ async def receipt_check(request: Request) -> Response:
     )
 
 
-async def comment_add(request: Request) -> Response:
+Action = Callable[[AsyncSession, Proposal, Member, Form, datetime], Awaitable[object]]
+
+
+async def _act(
+    request: Request, action: Action, *, notice: str, anchor: str = "", keep: str | None = None
+) -> Response:
+    """Run one author/member action on a proposal from a posted form: on success redirect
+    to the proposal with a notice; on a refusal show the page again with the error (and the
+    form values under ``keep``), having stored nothing."""
     me = await require_admitted(request)
     _who, form = await posted(request)
     db = db_of(request)
     proposal = await visible_proposal(request, me)
     proposal_id = proposal.id
     try:
-        await comment.add(
-            db,
-            proposal,
-            await members.get(db, me.id),
-            form.get("body"),
-            now=ctx_of(request).clock.now(),
-        )
+        await action(db, proposal, await members.get(db, me.id), form, ctx_of(request).clock.now())
         await db.commit()
     except GovernanceError as exc:
-        return await _refused(request, proposal_id, me, exc, {"comment": form.values})
-    return redirect(request, f"/proposals/{proposal_id}#discussion", notice="comment_added")
+        kept = {keep: form.values} if keep is not None else None
+        return await _refused(request, proposal_id, me, exc, kept)
+    return redirect(request, f"/proposals/{proposal_id}{anchor}", notice=notice)
+
+
+async def comment_add(request: Request) -> Response:
+    async def add(db: AsyncSession, p: Proposal, me: Member, form: Form, now: datetime) -> object:
+        return await comment.add(db, p, me, form.get("body"), now=now)
+
+    return await _act(request, add, notice="comment_added", anchor="#discussion", keep="comment")
 
 
 async def proposal_schedule(request: Request) -> Response:
-    me = await require_admitted(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    proposal = await visible_proposal(request, me)
-    proposal_id = proposal.id
-    try:
-        await service.schedule(
+    async def schedule(
+        db: AsyncSession, p: Proposal, me: Member, form: Form, now: datetime
+    ) -> object:
+        return await service.schedule(
             db,
-            proposal,
-            await members.get(db, me.id),
+            p,
+            me,
             opens_at=parse_input_time(form.get("opens_at")),
             closes_at=parse_input_time(form.get("closes_at")),
-            now=ctx_of(request).clock.now(),
+            now=now,
         )
-        await db.commit()
-    except GovernanceError as exc:
-        return await _refused(request, proposal_id, me, exc, {"schedule": form.values})
-    return redirect(request, f"/proposals/{proposal_id}", notice="proposal_scheduled")
+
+    return await _act(request, schedule, notice="proposal_scheduled", keep="schedule")
 
 
 async def proposal_withdraw(request: Request) -> Response:
-    me = await require_admitted(request)
-    await posted(request)
-    db = db_of(request)
-    proposal = await visible_proposal(request, me)
-    proposal_id = proposal.id
-    try:
-        await service.withdraw(
-            db, proposal, await members.get(db, me.id), now=ctx_of(request).clock.now()
-        )
-        await db.commit()
-    except GovernanceError as exc:
-        return await _refused(request, proposal_id, me, exc)
-    return redirect(request, f"/proposals/{proposal_id}", notice="proposal_withdrawn")
+    async def withdraw(
+        db: AsyncSession, p: Proposal, me: Member, form: Form, now: datetime
+    ) -> object:
+        return await service.withdraw(db, p, me, now=now)
+
+    return await _act(request, withdraw, notice="proposal_withdrawn")
 
 
 async def outcome_write(request: Request) -> Response:
-    me = await require_admitted(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    proposal = await visible_proposal(request, me)
-    proposal_id = proposal.id
-    try:
-        await service.write_outcome(
-            db,
-            proposal,
-            await members.get(db, me.id),
-            form.get("statement"),
-            now=ctx_of(request).clock.now(),
-        )
-        await db.commit()
-    except GovernanceError as exc:
-        return await _refused(request, proposal_id, me, exc, {"outcome": form.values})
-    return redirect(request, f"/proposals/{proposal_id}#outcome", notice="outcome_saved")
+    async def write(db: AsyncSession, p: Proposal, me: Member, form: Form, now: datetime) -> object:
+        return await service.write_outcome(db, p, me, form.get("statement"), now=now)
+
+    return await _act(request, write, notice="outcome_saved", anchor="#outcome", keep="outcome")
 
 
 routes = [

@@ -23,6 +23,9 @@ from governance.tally.methods import (
     ScoreMethod,
     TallyMethod,
 )
+from governance.tally.methods.irv import INSTANT_RUNOFF_METHOD
+from governance.tally.methods.schulze import SCHULZE_METHOD
+from governance.tally.methods.stv import STV_METHOD
 from governance.tally.types import Ballot, Method, Rules, TallyResult
 from governance.tally.weights import class_scaling
 
@@ -33,6 +36,9 @@ METHODS: Mapping[Method, TallyMethod] = MappingProxyType(
         Method.CONSENT: ConsentMethod(),
         Method.APPROVAL: ApprovalMethod(),
         Method.SCORE: ScoreMethod(),
+        Method.INSTANT_RUNOFF: INSTANT_RUNOFF_METHOD,
+        Method.SCHULZE: SCHULZE_METHOD,
+        Method.STV: STV_METHOD,
     }
 )
 """The implemented methods. Pass another mapping as ``methods=`` to add one (e.g. a ranked

@@ -529,8 +529,11 @@ async def proposal_close_due(ctx: AppContext) -> None:
         await db.commit()
     if reminded:
         said.append(f"Sent {reminded} closing reminder(s).")
+    from coopfed.worker import instance_signer
+
     async with ctx.session() as db:
-        for closed in await lifecycle.close_due(db, now=now):
+        signer = await instance_signer(ctx, db)
+        for closed in await lifecycle.close_due(db, now=now, signer=signer):
             found = await service.get(db, closed.proposal_id)
             said.append(f"Closed proposal {found.id}: {found.title} ({closed.status.value})")
         await db.commit()
@@ -719,6 +722,37 @@ async def federation_list(ctx: AppContext) -> None:
         for row in rows:
             note = f"  {row.note}" if row.note else ""
             click.echo(f"  {row.host:<40} {row.created_at:%Y-%m-%d %H:%M}{note}")
+
+
+# --- verify-tally --------------------------------------------------------------------------
+
+
+@main.command("verify-tally")
+@click.argument("source", metavar="FILE_OR_URL")
+@click.option("--token", help="An API bearer token, to fetch the export from a URL.")
+@click.option(
+    "--key",
+    metavar="MULTIBASE",
+    help="The instance's published Ed25519 publicKeyMultibase (default: the export's).",
+)
+def verify_tally_command(source: str, token: str | None, key: str | None) -> None:
+    """Check a proposal's audit export: tree, signature, counted ballots and tally."""
+    import httpx
+
+    from coopfed import verify_tally
+
+    try:
+        document = verify_tally.load(source, token=token)
+    except (OSError, ValueError, httpx.HTTPError) as exc:
+        raise click.ClickException(f"cannot read {source}: {exc}") from None
+    try:
+        done = verify_tally.verify(document, key=key)
+    except verify_tally.Discrepancy as exc:
+        raise click.ClickException(f"verification failed: {exc}") from None
+    click.echo(
+        f"OK: proposal {done.proposal_id}, {done.size} log leaves, root {done.root}, "
+        f"{done.counted} ballots counted, outcome {done.outcome}; signature valid."
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,8 @@ from governance.db import Base
 
 TABLE_MODULES = (
     "governance.audit",
+    "governance.ballot.head",
+    "governance.ballot.log",
     "governance.ballot.model",
     "governance.bylaws.store",
     "governance.comment",

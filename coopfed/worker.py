@@ -12,8 +12,15 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from coopfed.auth import web_session
 from coopfed.context import AppContext
+from federation import keys
+from federation.actor import COOP_NAME, LocalUrls
+from federation.multikey import ed25519_multibase
 from governance.proposal import lifecycle
 
 log = logging.getLogger("coopfed.worker")
@@ -23,6 +30,32 @@ class Job(Protocol):
     name: str
 
     async def run_once(self, ctx: AppContext) -> int: ...
+
+
+class InstanceSigner:
+    """The instance's Ed25519 key as governance's ballot-log ``Signer`` port."""
+
+    def __init__(self, key: ed25519.Ed25519PrivateKey, key_id: str) -> None:
+        self._key = key
+        self.key_id = key_id
+        self.multibase = ed25519_multibase(key.public_key())
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message)
+
+
+async def instance_signer(ctx: AppContext, db: AsyncSession) -> InstanceSigner | None:
+    """The instance's current Ed25519 key, or None when the instance has no key yet."""
+    # Read from the database each time, not the process's key ring: a rotation elsewhere
+    # must not leave this worker signing with a retired key.
+    row = (await keys.current(db, keys.INSTANCE_ACTOR)).get(keys.KeyType.ED25519)
+    if row is None:
+        return None
+    private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+    if not isinstance(private, ed25519.Ed25519PrivateKey):
+        return None
+    key_id = LocalUrls.of(ctx.settings.effective_base_url).ed25519_key(COOP_NAME)
+    return InstanceSigner(private, key_id)
 
 
 class PurgeExpiredSessions:
@@ -52,7 +85,8 @@ class ProposalClock:
             reminded = await lifecycle.remind_closing(db, now=now)
             await db.commit()
         async with ctx.session() as db:
-            closed = await lifecycle.close_due(db, now=now)
+            signer = await instance_signer(ctx, db)
+            closed = await lifecycle.close_due(db, now=now, signer=signer)
             await db.commit()
         return len(opened) + len(closed) + (1 if reminded else 0)
 

@@ -40,6 +40,7 @@ class KindRulesOut(BaseModel):
     max_proxies_per_holder: int
     effect: str
     max_choices: int | None
+    seats: int = Field(1, description="Seats an STV election fills; 1 for every other method")
 
 
 class ProposalRulesOut(KindRulesOut):
@@ -222,8 +223,11 @@ class ResultOut(BaseModel):
     blocks: list[str] | int = Field(
         description="Consent: the blocking voters (roll-call) or their number (secret)"
     )
-    details: dict[str, str | None] = Field(
-        description="By method (majority: yes_share, null when nobody voted yes or no)"
+    details: dict[str, Any] = Field(
+        description="By method (majority: yes_share, null when nobody voted yes or no; "
+        "instant_runoff and stv: rounds, every round's totals and who was elected, eliminated "
+        "or excluded, stv: quota; schulze: options, pairwise and strongest_paths as matrices "
+        "in the order of options). Numbers are decimal strings."
     )
 
     @classmethod
@@ -243,7 +247,8 @@ class ResultOut(BaseModel):
 class BallotIn(Strict):
     choice: dict[str, Any] = Field(
         description='By method: {"vote": "yes"|"no"|"abstain"}, {"vote": "agree"|"abstain"|'
-        '"block"}, {"approve": ["o1"]}, {"scores": {"o1": 5}}'
+        '"block"}, {"approve": ["o1"]}, {"scores": {"o1": 5}}, ranked methods (instant_runoff, '
+        'schulze, stv): {"ranking": ["o2", "o1"]} (most preferred first, may be partial)'
     )
     reason: str = Field("", description="Required to block a consent decision")
     on_behalf_of: int | None = Field(None, description="Vote as proxy holder for this member")

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance import proxy, token
 from governance.ballot import choice as choices
+from governance.ballot import log as ballot_log
 from governance.ballot.model import RollCallBallot, SecretBallot, VoterRecord
 from governance.db import dialect_insert
 from governance.errors import Conflict, Forbidden, NotFound
@@ -115,6 +116,14 @@ async def cast(
         await _cast_secret(session, proposal, entry, actor, stored, reason, receipt, now)
     else:
         await _cast_roll_call(session, proposal, voter_id, actor, stored, reason, receipt, now)
+    await ballot_log.append(
+        session,
+        proposal,
+        stored,
+        token.digest(receipt),
+        voter_id=voter_id,
+        slot=slot_for(proposal.slot_key or "", voter_id) if proposal.rules.get("secret") else None,
+    )
     return BallotCast(
         proposal.id, voter_id, actor.id, bool(proposal.rules.get("secret")), receipt, now
     )

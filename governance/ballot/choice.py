@@ -6,6 +6,9 @@ Stored shapes (JSON)::
     consent                  {"vote": "agree" | "abstain" | "block"}   (+ a reason to block)
     approval                 {"approve": ["o1", "o3"]}                  (at most k; [] abstains)
     score                    {"scores": {"o1": 5, "o2": 0, ...}}        (0..5 per option)
+    instant_runoff, schulze, stv
+                             {"ranking": ["o2", "o1"]}                  (best first; may be
+                                                                         partial; [] abstains)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from governance.tally.types import (
 )
 
 MAX_REASON = 5000
+RANKED_METHODS = frozenset({Method.INSTANT_RUNOFF, Method.SCHULZE, Method.STV})
 
 
 def _bad(template: str, **params: Any) -> InvalidInput:
@@ -94,6 +98,19 @@ def normalize(
                 )
             clean[option] = value
         return {"scores": clean}, reason
+    if method in RANKED_METHODS:
+        ranking = raw.get("ranking")
+        if not isinstance(ranking, list) or not all(isinstance(o, str) for o in ranking):
+            raise _bad(N_('Rank the options, most preferred first, for example ["o2", "o1"].'))
+        unknown = sorted(set(ranking) - set(options))
+        if unknown:
+            raise _bad(N_("Unknown option(s): %(options)s."), options=", ".join(unknown))
+        if len(set(ranking)) != len(ranking):
+            raise _bad(N_("Each option can be ranked only once."))
+        limit = len(options) if max_choices is None else min(max_choices, len(options))
+        if len(ranking) > limit:
+            raise _bad(N_("Rank at most %(k)s option(s)."), k=limit)
+        return {"ranking": list(ranking)}, reason
     raise _bad(N_("This decision method does not take ballots yet."))
 
 
@@ -107,4 +124,6 @@ def to_tally(method: Method, stored: dict[str, Any]) -> Choice:
         return frozenset(stored["approve"])
     if method is Method.SCORE:
         return dict(stored["scores"])
+    if method in RANKED_METHODS:
+        return tuple(stored["ranking"])
     raise _bad(N_("This decision method does not take ballots yet."))

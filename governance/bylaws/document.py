@@ -23,7 +23,12 @@ SUPPORTED_METHODS = (
     Method.CONSENT,
     Method.APPROVAL,
     Method.SCORE,
+    Method.INSTANT_RUNOFF,
+    Method.SCHULZE,
+    Method.STV,
 )
+MULTI_SEAT_METHODS = (Method.STV,)
+MAX_SEATS = 100
 MAX_HOURS = 24 * 366
 
 
@@ -51,7 +56,8 @@ class ProposalKind:
     proxies_allowed: bool
     max_proxies_per_holder: int
     effect: Effect
-    max_choices: int | None = None  # approval: k
+    max_choices: int | None = None  # approval: k; ranked: longest ranking
+    seats: int = 1  # STV: how many options are elected
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +75,7 @@ class ProposalKind:
             "max_proxies_per_holder": self.max_proxies_per_holder,
             "effect": self.effect.value,
             "max_choices": self.max_choices,
+            "seats": self.seats,
         }
 
 
@@ -172,6 +179,9 @@ def _parse_kind(key: str, raw: object) -> ProposalKind:
     max_choices = raw.get("max_choices")
     if max_choices is not None:
         max_choices = _int(max_choices, f"{where}.max_choices", 1, 1000)
+    seats = _int(raw.get("seats", 1), f"{where}.seats", 1, MAX_SEATS)
+    if seats != 1 and method not in MULTI_SEAT_METHODS:
+        raise _bad(N_("%(where)s.seats: only an STV election fills several seats."), where)
     for flag in ("secret", "proxies_allowed"):
         if not isinstance(raw.get(flag, False), bool):
             raise _bad(N_("%(where)s: secret and proxies_allowed must be true or false."), where)
@@ -193,6 +203,7 @@ def _parse_kind(key: str, raw: object) -> ProposalKind:
         ),
         effect=effect,
         max_choices=max_choices,
+        seats=seats,
     )
 
 

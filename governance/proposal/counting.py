@@ -81,6 +81,7 @@ async def _rules(
         comparison=Comparison(rules.get("comparison", "more_than")),
         options=options,
         max_choices=rules.get("max_choices"),
+        seats=int(rules.get("seats", 1)),
     )
 
 
@@ -140,7 +141,10 @@ def _cap(raw: object) -> Fraction | None:
 
 
 async def count(session: AsyncSession, proposal: Proposal) -> TallyResult:
-    """Tally the proposal's stored ballots under its frozen rules (the columnar path)."""
+    """Tally the proposal's stored ballots under its frozen rules (the columnar path; ranked
+    methods go through :func:`count_per_ballot`, which builds one ballot per stored ranking)."""
+    if Method(proposal.rules["method"]) in choices.RANKED_METHODS:
+        return await count_per_ballot(session, proposal)
     columns, rules = await columnar_inputs(session, proposal)
     return tally_columns(columns, rules)
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance import audit, notification
+from governance.ballot import head as ballot_head
 from governance.ballot.model import RollCallBallot, VoterRecord
 from governance.member import Member, Status
 from governance.membership_class import MembershipClass
@@ -99,15 +100,21 @@ async def open_proposal(
 
 
 async def close_proposal(
-    session: AsyncSession, proposal: Proposal, *, now: datetime
+    session: AsyncSession,
+    proposal: Proposal,
+    *,
+    now: datetime,
+    signer: ballot_head.Signer | None = None,
 ) -> ProposalClosed:
-    """Count, set the outcome, enact on pass, erase the secret slot key, notify."""
+    """Count, set the outcome, seal the ballot log (signed by ``signer``; unsigned without
+    one, for an instance with no key), enact on pass, erase the secret slot key, notify."""
     proposal.status = ProposalStatus.CLOSED
     proposal.closed_at = now
     result = await counting.count(session, proposal)
     secret = bool(proposal.rules.get("secret"))
     proposal.result = counting.result_to_json(result, secret=secret)
     proposal.status = STATUS_BY_OUTCOME[result.outcome]
+    await ballot_head.seal(session, proposal, signer, now=now)
     proposal.slot_key = None
     if proposal.status is ProposalStatus.PASSED:
         await effects.enact(session, proposal, now)
@@ -140,7 +147,9 @@ async def open_due(session: AsyncSession, *, now: datetime) -> list[ProposalOpen
     return [await open_proposal(session, p, now=now) for p in due]
 
 
-async def close_due(session: AsyncSession, *, now: datetime) -> list[ProposalClosed]:
+async def close_due(
+    session: AsyncSession, *, now: datetime, signer: ballot_head.Signer | None = None
+) -> list[ProposalClosed]:
     due = (
         await session.scalars(
             select(Proposal)
@@ -148,7 +157,7 @@ async def close_due(session: AsyncSession, *, now: datetime) -> list[ProposalClo
             .order_by(Proposal.closes_at, Proposal.id)
         )
     ).all()
-    return [await close_proposal(session, p, now=now) for p in due]
+    return [await close_proposal(session, p, now=now, signer=signer) for p in due]
 
 
 async def remind_closing(session: AsyncSession, *, now: datetime) -> int:

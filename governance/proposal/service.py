@@ -107,6 +107,12 @@ async def _validate(session: AsyncSession, kind: ProposalKind, draft: Draft) -> 
                 N_("Options must be different and at most 200 characters long."),
                 code="invalid_options",
             )
+        if len(labels) < kind.seats:
+            raise InvalidInput(
+                N_("This election fills %(seats)s seats: give at least as many options."),
+                code="invalid_options",
+                seats=kind.seats,
+            )
     elif labels:
         raise InvalidInput(
             N_("This kind of proposal is a yes/no question and takes no options."),

@@ -3,6 +3,7 @@
 from coopfed.api.operation import Operation
 from coopfed.api.resources import (
     audit,
+    audit_export,
     ballots,
     bylaws,
     classes,
@@ -27,6 +28,7 @@ ALL: list[Operation] = [
     *bylaws.operations,
     *proposals.operations,
     *ballots.operations,
+    *audit_export.operations,
     *proxies.operations,
     *notifications.operations,
 ]

@@ -39,8 +39,9 @@ from governance import comment, proxy
 from governance import member as members
 from governance.ballot import cast as ballots
 from governance.ballot import query as ballot_query
+from governance.ballot.choice import RANKED_METHODS
 from governance.bylaws.document import Bylaws, parse_bylaws
-from governance.errors import GovernanceError
+from governance.errors import GovernanceError, InvalidInput
 from governance.i18n import N_
 from governance.member import Member
 from governance.proposal import service
@@ -83,7 +84,32 @@ def choice_from(method: Method, form: Form) -> dict[str, object]:
                 text = value.strip()
                 scores[key[6:]] = int(text) if WHOLE_NUMBER.fullmatch(text) else text
         return {"scores": scores}
+    if method in RANKED_METHODS:
+        return {"ranking": ranking_from(form)}
     return {}
+
+
+def ranking_from(form: Form) -> list[str]:
+    """The ``rank_<option>`` selects (1..n, or empty for not ranked) as an ordering, most
+    preferred first; a repeated or malformed rank is refused."""
+    ranked: dict[int, str] = {}
+    for key, value in form.values.items():
+        if not key.startswith("rank_") or not value.strip():
+            continue
+        text = value.strip()
+        if not text.isdigit() or len(text) > 4 or int(text) < 1:
+            raise InvalidInput(
+                N_("A rank is a whole number from 1, or 'not ranked'."), code="invalid_choice"
+            )
+        rank = int(text)
+        if rank in ranked:
+            raise InvalidInput(
+                N_("Rank %(rank)s is given to more than one option: give each rank once."),
+                code="invalid_choice",
+                rank=rank,
+            )
+        ranked[rank] = key[5:]
+    return [ranked[rank] for rank in sorted(ranked)]
 
 
 def form_from_choice(choice: Mapping[str, Any]) -> dict[str, str]:
@@ -94,6 +120,8 @@ def form_from_choice(choice: Mapping[str, Any]) -> dict[str, str]:
         return {f"approve_{key}": "on" for key in choice["approve"]}
     if "scores" in choice:
         return {f"score_{key}": str(value) for key, value in choice["scores"].items()}
+    if "ranking" in choice:
+        return {f"rank_{key}": str(n) for n, key in enumerate(choice["ranking"], start=1)}
     return {}
 
 
@@ -104,6 +132,7 @@ class ChoiceView:
     vote: LazyText | None = None
     approved: tuple[str, ...] | None = None
     scores: tuple[tuple[str, int], ...] | None = None
+    ranking: tuple[str, ...] | None = None
 
 
 def choice_view(choice: Mapping[str, Any], labels: Mapping[str, str]) -> ChoiceView:
@@ -115,6 +144,8 @@ def choice_view(choice: Mapping[str, Any], labels: Mapping[str, str]) -> ChoiceV
         return ChoiceView(
             scores=tuple((labels.get(k, k), int(v)) for k, v in choice["scores"].items())
         )
+    if "ranking" in choice:
+        return ChoiceView(ranking=tuple(labels.get(k, k) for k in choice["ranking"]))
     return ChoiceView()
 
 
@@ -145,6 +176,24 @@ class LazyChart:
 
 
 @dataclass(frozen=True)
+class RoundRow:
+    """One round (instant-runoff) or stage (STV) of a ranked count."""
+
+    number: str
+    kind: str  # STV: first_preferences | surplus | exclusion; "" for instant-runoff
+    candidate: str | None  # STV: whose surplus is transferred or who is excluded
+    totals: tuple[str | None, ...]  # per option, in the columns' order; None: out of the count
+    elected: tuple[str, ...]
+    removed: tuple[str, ...]  # eliminated (instant-runoff) or excluded (STV)
+
+
+@dataclass(frozen=True)
+class PairwiseRow:
+    label: str
+    cells: tuple[str | None, ...]  # None on the diagonal
+
+
+@dataclass(frozen=True)
 class ResultView:
     status: ProposalStatus
     method: str
@@ -160,6 +209,42 @@ class ResultView:
     winners: tuple[str, ...]
     tied: tuple[str, ...]
     blocks: int
+    option_labels: tuple[str, ...] = ()
+    rounds: tuple[RoundRow, ...] = ()
+    quota: str | None = None
+    pairwise: tuple[PairwiseRow, ...] = ()
+
+
+def _rounds(details: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[RoundRow, ...]:
+    rows: list[RoundRow] = []
+    for raw in details.get("rounds", []):
+        totals: Mapping[str, str] = raw.get("totals", {})
+        candidate = raw.get("candidate")
+        rows.append(
+            RoundRow(
+                number=str(raw.get("round", raw.get("stage", len(rows) + 1))),
+                kind=str(raw.get("type", "")),
+                candidate=labels.get(candidate, candidate) if candidate else None,
+                totals=tuple(totals.get(key) for key in labels),
+                elected=tuple(labels.get(k, k) for k in raw.get("elected", [])),
+                removed=tuple(
+                    labels.get(k, k) for k in (raw.get("eliminated") or raw.get("excluded") or [])
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+def _pairwise(details: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[PairwiseRow, ...]:
+    keys = details.get("options", [])
+    matrix = details.get("pairwise", [])
+    return tuple(
+        PairwiseRow(
+            labels.get(key, key),
+            tuple(None if i == j else str(cell) for j, cell in enumerate(row)),
+        )
+        for i, (key, row) in enumerate(zip(keys, matrix, strict=False))
+    )
 
 
 def _decimal(raw: object) -> Decimal:
@@ -187,11 +272,15 @@ def result_view(
         rows = tuple(
             ResultRow(label, totals.get(key, "0"), key in winners) for key, label in labels.items()
         )
-        title = LazyText(
-            N_("Score totals per option") if method is Method.SCORE else N_("Votes per option")
-        )
+        if method is Method.SCORE:
+            title = LazyText(N_("Score totals per option"))
+        elif method in RANKED_METHODS:
+            title = LazyText(N_("First preferences per option"))
+        else:
+            title = LazyText(N_("Votes per option"))
     blocks = result.get("blocks", 0)
-    yes_share = result.get("details", {}).get("yes_share")
+    details: Mapping[str, Any] = result.get("details", {})
+    yes_share = details.get("yes_share")
     return ResultView(
         status=proposal.status,
         method=method.value,
@@ -208,6 +297,10 @@ def result_view(
         winners=tuple(labels.get(k, k) for k in result.get("winners", [])),
         tied=tuple(labels.get(k, k) for k in result.get("tied", [])),
         blocks=blocks if isinstance(blocks, int) else len(blocks),
+        option_labels=tuple(labels.values()),
+        rounds=_rounds(details, labels),
+        quota=str(details["quota"]) if details.get("quota") is not None else None,
+        pairwise=_pairwise(details, labels),
     )
 
 
@@ -333,6 +426,7 @@ async def proposal_page(
             "votes": VOTES_BY_METHOD.get(method, ()),
             "vote_labels": {k: LazyText(v) for k, v in VOTE_LABELS.items()},
             "scores": SCORES,
+            "ranked": method in RANKED_METHODS,
             "voting_open": voting_open,
             "seconds_left": seconds_left,
             "eligible": me.id in electorate,

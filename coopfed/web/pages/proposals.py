@@ -210,6 +210,7 @@ class RulesView:
     classes: tuple[str, ...]  # names of the classes that vote; empty: every member
     effect: str
     max_choices: int | None
+    seats: int = 1
 
     @property
     def has_quorum(self) -> bool:
@@ -240,6 +241,7 @@ def rules_view(rules: Mapping[str, Any], class_names: Mapping[str, str]) -> Rule
         classes=tuple(class_names.get(slug, slug) for slug in rules.get("eligible_classes", [])),
         effect=str(rules.get("effect", Effect.RECORD.value)),
         max_choices=rules.get("max_choices"),
+        seats=int(rules.get("seats", 1)),
     )
 
 

@@ -1,0 +1,221 @@
+"""``coopfed verify-tally``: check a proposal's audit export without trusting the server.
+
+Steps, stopping at the first discrepancy:
+
+1. rebuild the RFC 9162 Merkle tree from the exported leaves; its size and root must be the
+   signed head's;
+2. verify the head's Ed25519 signature with the instance's published key;
+3. the SHA-256 of the exported result's canonical JSON must be the head's result digest;
+4. the counted ballots are the last leaf of each voter or slot; the exported counted ballots
+   must be exactly those;
+5. recompute the tally with :func:`governance.tally.tally` under the exported rules; it must
+   give the exported result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.exceptions import InvalidSignature
+
+from federation.multikey import MultikeyError, ed25519_from_multibase
+from governance import merkle
+from governance.ballot import choice as choices
+from governance.ballot import head as ballot_head
+from governance.ballot import log as ballot_log
+from governance.proposal import counting
+from governance.tally import TallyError, tally
+from governance.tally.types import Ballot, ClassWeight, Comparison, Method, Rules
+
+
+class Discrepancy(Exception):
+    """The export does not verify; the message names the first check that failed."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    proposal_id: int
+    size: int
+    root: str
+    counted: int
+    outcome: str
+
+
+def load(source: str, *, token: str | None = None) -> Any:
+    """The export from a file path or an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.get(source, headers=headers, timeout=60, follow_redirects=False)
+        response.raise_for_status()
+        return response.json()
+    return json.loads(Path(source).read_text(encoding="utf-8"))
+
+
+def _field(document: Mapping[str, Any], name: str, kind: type) -> Any:
+    value = document.get(name)
+    if not isinstance(value, kind):
+        raise Discrepancy(f"malformed export: {name!r} is missing or not a {kind.__name__}")
+    return value
+
+
+def _share(raw: object) -> Fraction:
+    return Fraction(str(raw))
+
+
+def rules_from_json(raw: Mapping[str, Any]) -> Rules:
+    return Rules(
+        method=Method(raw["method"]),
+        classes=tuple(
+            ClassWeight(
+                c["class_id"],
+                Decimal(str(c["eligible_weight"])),
+                None if c.get("cap") is None else _share(c["cap"]),
+            )
+            for c in raw["classes"]
+        ),
+        quorum=_share(raw.get("quorum", "0")),
+        threshold=_share(raw.get("threshold", "1/2")),
+        comparison=Comparison(raw.get("comparison", "more_than")),
+        options=tuple(raw.get("options", ())),
+        max_choices=raw.get("max_choices"),
+        seats=raw.get("seats", 1),
+    )
+
+
+def _first_difference(expected: Any, got: Any, path: str = "result") -> str | None:
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for key in sorted(set(expected) | set(got)):
+            found = _first_difference(expected.get(key), got.get(key), f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if expected != got:
+        return f"{path}: recomputed {json.dumps(expected)}, exported {json.dumps(got)}"
+    return None
+
+
+def verify(document: Any, *, key: str | None = None) -> Verified:
+    """Check an audit export; raise :class:`Discrepancy` naming the first failed check.
+
+    ``key`` is the instance's Ed25519 ``publicKeyMultibase`` as published in its actor
+    document; without it, the key the export carries is used.
+    """
+    if not isinstance(document, dict):
+        raise Discrepancy("malformed export: not a JSON object")
+    leaves = _field(document, "leaves", list)
+    head = _field(document, "head", dict)
+    result = _field(document, "result", dict)
+    raw_rules = _field(document, "rules", dict)
+    exported_counted = _field(document, "counted", list)
+    exported_key = document.get("instance_key")
+
+    # 1. The tree.
+    if any(not isinstance(leaf, dict) for leaf in leaves):
+        raise Discrepancy("malformed export: a leaf is not a JSON object")
+    try:
+        hashes = [merkle.object_leaf_hash(leaf) for leaf in leaves]
+    except merkle.CanonicalizationError as exc:
+        raise Discrepancy(f"malformed leaf: {exc}") from exc
+    root = merkle.root(hashes).hex()
+    if len(leaves) != head.get("size"):
+        raise Discrepancy(
+            f"log size: the export has {len(leaves)} leaves, the signed head says "
+            f"{head.get('size')}"
+        )
+    if root != head.get("root"):
+        raise Discrepancy(
+            f"log root: the leaves hash to {root}, the signed head says {head.get('root')}"
+        )
+    proposal_id = head.get("proposal")
+    for position, leaf in enumerate(leaves):
+        if leaf.get("proposal") != proposal_id:
+            raise Discrepancy(
+                f"leaf {position} belongs to proposal {leaf.get('proposal')}, not {proposal_id}"
+            )
+
+    # 2. The signature.
+    if key is None:
+        if not isinstance(exported_key, dict) or not isinstance(exported_key.get("multibase"), str):
+            raise Discrepancy("signature: the export carries no instance Ed25519 key")
+        if head.get("key_id") != exported_key.get("id"):
+            raise Discrepancy(
+                f"signature: the head was signed by {head.get('key_id')}, not the instance key "
+                f"{exported_key.get('id')}"
+            )
+        key = str(exported_key["multibase"])
+    signature = head.get("signature")
+    if not isinstance(signature, str) or not signature:
+        raise Discrepancy("signature: the log head is not signed")
+    signed = ballot_head.signed_bytes(
+        ballot_head.head_document(
+            proposal_id, head["size"], head["root"], str(head.get("result_digest"))
+        )
+    )
+    try:
+        public = ed25519_from_multibase(key)
+        public.verify(ballot_head.b64url_decode(signature), signed)
+    except (InvalidSignature, MultikeyError, ValueError) as exc:
+        raise Discrepancy(
+            "signature: the log head's Ed25519 signature does not verify with the instance "
+            f"key {key}"
+        ) from exc
+
+    # 3. The result is the one the head commits to.
+    digest = hashlib.sha256(merkle.canonical_leaf(result)).hexdigest()
+    if digest != head.get("result_digest"):
+        raise Discrepancy(
+            f"result digest: the exported result hashes to {digest}, the signed head says "
+            f"{head.get('result_digest')}"
+        )
+
+    # 4. The counted ballots are the last leaf of each voter or slot.
+    last = ballot_log.counted(leaves)
+    by_key: dict[str, Mapping[str, Any]] = {}
+    for item in exported_counted:
+        if not isinstance(item, dict):
+            raise Discrepancy("malformed export: a counted ballot is not a JSON object")
+        leaf_key = f"slot:{item.get('slot')}" if "slot" in item else f"voter:{item.get('voter')}"
+        by_key[leaf_key] = item
+    for leaf_key, leaf in last.items():
+        item = by_key.get(leaf_key)
+        if item is None:
+            raise Discrepancy(f"counted ballots: the last ballot of {leaf_key} is not counted")
+        if item.get("choice") != leaf.get("choice"):
+            raise Discrepancy(
+                f"counted ballots: {leaf_key} counted {json.dumps(item.get('choice'))}, "
+                f"its last log leaf says {json.dumps(leaf.get('choice'))}"
+            )
+    extra = sorted(set(by_key) - set(last))
+    if extra:
+        raise Discrepancy(f"counted ballots: {extra[0]} is counted but has no leaf in the log")
+
+    # 5. The tally.
+    try:
+        rules = rules_from_json(raw_rules)
+        method = rules.method
+        ballots = [
+            Ballot(
+                str(by_key[leaf_key]["class_id"]),
+                Decimal(str(by_key[leaf_key]["weight"])),
+                choices.to_tally(method, leaf["choice"]),
+                ref=str(leaf.get("voter", leaf.get("slot", ""))),
+            )
+            for leaf_key, leaf in last.items()
+        ]
+        recomputed = counting.result_to_json(
+            tally(ballots, rules), secret=bool(raw_rules.get("secret"))
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError, TallyError) as exc:
+        raise Discrepancy(f"tally: the export cannot be recounted: {exc!r}") from exc
+    difference = _first_difference(recomputed, result)
+    if difference:
+        raise Discrepancy(f"tally does not match: {difference}")
+    return Verified(proposal_id, len(leaves), root, len(last), str(result.get("outcome")))

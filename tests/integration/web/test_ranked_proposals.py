@@ -1,0 +1,151 @@
+"""Ranked decisions from the web pages, without JavaScript: the bylaws gain a Schulze kind and
+an STV kind (two seats), members rank options with one "rank" select per option, the worker
+closes, and the result page shows the winners, the rounds table and the pairwise table. A
+repeated rank or an unknown option is refused with 422 and stores nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+
+from coopfed.context import AppContext
+from governance.ballot.model import RollCallBallot, VoterRecord
+from governance.bylaws.presets import WORKER_COOP
+from governance.clock import ManualClock
+from tests.helpers import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.integration.web import (
+    adopt_bylaws,
+    browser,
+    propose,
+    schedule,
+    set_up,
+    step_worker,
+    vote,
+)
+from tests.integration.web_support import add_member
+
+VOTERS = ("bea@example.org", "cy@example.org", "dee@example.org")
+
+
+def ranked_bylaws() -> dict[str, object]:
+    kinds = dict(WORKER_COOP["kinds"])
+    ordinary = {**kinds["ordinary"], "quorum": "0"}
+    kinds["plan"] = {**ordinary, "label": "Plan choice", "method": "schulze"}
+    kinds["board"] = {**ordinary, "label": "Board election", "method": "stv", "seats": 2}
+    return {**WORKER_COOP, "kinds": kinds}
+
+
+async def _stored(ctx: AppContext) -> tuple[int, int]:
+    async with ctx.session() as db:
+        return (
+            int(await db.scalar(select(func.count()).select_from(RollCallBallot)) or 0),
+            int(await db.scalar(select(func.count()).select_from(VoterRecord)) or 0),
+        )
+
+
+async def _open(client: AsyncClient, ctx: AppContext, clock: ManualClock, kind: str,
+                options: str) -> int:
+    proposal_id = await propose(client, kind, f"A {kind}", options=options)
+    await schedule(client, proposal_id)
+    await step_worker(ctx, clock, timedelta(minutes=1))
+    return proposal_id
+
+
+def _ranks(*keys: str) -> dict[str, str]:
+    return {f"rank_{key}": str(n) for n, key in enumerate(keys, start=1)}
+
+
+async def _run(
+    app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock, kind: str,
+    options: str, ballots: tuple[tuple[str, ...], ...],
+) -> str:
+    """Open a ``kind`` proposal, let the admin and the three members vote, close; the page."""
+    proposal_id = await _open(client, ctx, clock, kind, options)
+    page = await client.get(f"/proposals/{proposal_id}")
+    assert 'name="rank_o1"' in page.text
+    assert "not ranked" in page.text
+    assert "<script" not in page.text
+    assert (await vote(client, proposal_id, _ranks(*ballots[0]))).status_code == 200
+    for email, ranking in zip(VOTERS, ballots[1:], strict=True):
+        async with browser(app, email) as member:
+            answered = await vote(member, proposal_id, _ranks(*ranking))
+            assert answered.status_code == 200, answered.text
+    # A roll-call voter sees their ranking, and the form keeps it.
+    again = await client.get(f"/proposals/{proposal_id}")
+    labels = options.split("\n")
+    shown = " &gt; ".join(labels[int(key[1:]) - 1] for key in ballots[0])
+    assert f"Your current vote: ranks {shown}." in again.text
+    first = again.text.split(f'name="rank_{ballots[0][0]}"')[1].split("</select>")[0]
+    assert '<option value="1" selected>' in first
+    await step_worker(ctx, clock, timedelta(days=8))
+    async with browser(app, ADMIN_EMAIL, ADMIN_PASSWORD) as admin:  # a fresh session
+        return (await admin.get(f"/proposals/{proposal_id}")).text
+
+
+async def test_schulze_plan_and_stv_board__end_to_end_from_the_web(
+    app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock
+) -> None:
+    await set_up(client, ctx)
+    await adopt_bylaws(client, ctx, clock, ranked_bylaws())
+    for n, email in enumerate(VOTERS):
+        await add_member(ctx, email, name=f"Voter {n}")
+
+    plan = await _run(
+        app, client, ctx, clock, "plan", "Alpha\nBeta\nGamma",
+        (("o1", "o2", "o3"), ("o2", "o1"), ("o1", "o3"), ("o3", "o1")),
+    )
+    assert "Outcome: passed" in plan
+    assert "Chosen: Alpha." in plan
+    assert 'id="pairwise"' in plan
+    pairwise = plan.split('id="pairwise"')[1].split("</table>")[0]
+    # Alpha's row: — against itself, 3 over Beta, 3 over Gamma.
+    assert re.search(r"<th scope=\"row\">Alpha</th><td>—</td><td>3</td><td>3</td>", pairwise)
+    assert "First preferences per option" in plan
+    assert 'id="result-chart-title"' in plan  # the SVG chart of first preferences
+    assert "ranks Alpha &gt; Beta &gt; Gamma" in plan  # who voted what, roll-call
+
+    async with browser(app, ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+        board = await _run(
+            app, admin, ctx, clock, "board", "Ana\nBen\nCleo\nDev",
+            (("o1", "o2"), ("o1", "o2"), ("o1", "o2"), ("o3",)),
+        )
+    assert "Outcome: passed" in board
+    assert "Chosen: Ana, Cleo." in board
+    assert "Quota: 2 votes elect a candidate." in board
+    stages = board.split('id="rounds"')[1].split("</table>")[0]
+    assert "Stages of the count" in stages
+    assert "Elected: Ana." in stages
+    assert "Surplus of Ana transferred." in stages
+    assert 'id="pairwise"' not in board
+
+
+async def test_duplicated_rank_or_unknown_option__is_refused_with_422_and_stores_nothing(
+    app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock
+) -> None:
+    await set_up(client, ctx)
+    await adopt_bylaws(client, ctx, clock, ranked_bylaws())
+    proposal_id = await _open(client, ctx, clock, "board", "Ana\nBen\nCleo")
+    before = await _stored(ctx)
+    twice = await vote(client, proposal_id, {"rank_o1": "1", "rank_o2": "1"})
+    assert twice.status_code == 422
+    assert "Rank 1 is given to more than one option: give each rank once." in twice.text
+    unknown = await vote(client, proposal_id, {"rank_o1": "1", "rank_o9": "2"})
+    assert unknown.status_code == 422
+    assert "Unknown option(s): o9." in unknown.text
+    garbled = await vote(client, proposal_id, {"rank_o1": "first"})
+    assert garbled.status_code == 422
+    assert await _stored(ctx) == before
+    # A ranking with options left out is a valid partial ballot.
+    async with browser(app, ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+        partial = await vote(admin, proposal_id, {"rank_o2": "1", "rank_o1": "", "rank_o3": ""})
+        assert partial.status_code == 200, partial.text
+    assert (await _stored(ctx))[0] == before[0] + 1
+    async with ctx.session() as db:
+        stored = await db.scalar(
+            select(RollCallBallot.choice).where(RollCallBallot.proposal_id == proposal_id)
+        )
+    assert stored == {"ranking": ["o2"]}

@@ -105,7 +105,7 @@ def _error(status: int, code: str, message: str) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-def _public_url(request: Request, urls: LocalUrls) -> str:
+def public_url(request: Request, urls: LocalUrls) -> str:
     """The URL the sender addressed, as it signed it: our base URL and the raw path."""
     raw_path = request.scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else request.url.path
@@ -144,7 +144,7 @@ async def _receive(request: Request, name: str | None) -> Response:
         ),
     )
     result = await check.check(
-        url=_public_url(request, urls),
+        url=public_url(request, urls),
         authority=urls.domain,
         headers=request.headers.items(),
         body=request.stream(),

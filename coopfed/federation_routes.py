@@ -38,17 +38,17 @@ from starlette.routing import Route
 
 from coopfed.auth.api_token import ApiToken
 from coopfed.auth.web_session import WebSession
+from coopfed.federation_inbox import public_url
 from coopfed.web.templating import render
 from coopfed.web.viewer import ctx_of, db_of
 from federation import actor as actors
 from federation import discovery
 from federation.actor import COOP_NAME, ActorKeyCache, Found, LocalActor, LocalUrls
 from federation.context import CONTEXT_MEDIA_TYPE, CONTEXT_PATH, coopfed_context_bytes
-from federation.httpsig import FailureCode, ResolvedKey, VerifyOptions, verify_request
-from federation.inbound import InboundCode, KeySource, claimed_key_id
+from federation.httpsig import FailureCode, VerifyOptions, verify_request
+from federation.inbound import InboundCode, RecordingResolver, claimed_key_id
 from federation.net import BlockedHost
 from federation.policy import PolicySnapshot, host_of_url
-from federation.remote import KeyUnavailable
 from governance import instance as instances
 from governance import markdown
 from governance.member import Member, Status
@@ -192,29 +192,6 @@ async def context_document(request: Request) -> Response:
 # --- authorized fetch ------------------------------------------------------------------------
 
 
-class _RecordingResolver:
-    """Asks the key source, and remembers why a key could not be had (a blocked host: 403)."""
-
-    def __init__(self, remote: KeySource) -> None:
-        self.remote = remote
-        self.error: KeyUnavailable | None = None
-
-    async def __call__(self, key_id: str, *, refresh: bool) -> ResolvedKey | None:
-        try:
-            return await self.remote.resolve_key(key_id, refresh=refresh)
-        except KeyUnavailable as error:
-            self.error = error
-            return None
-
-
-def _public_url(request: Request, urls: LocalUrls) -> str:
-    """The URL the signer addressed, as it signed it: our base URL and the raw path."""
-    raw_path = request.scope.get("raw_path")
-    path = raw_path.decode("latin-1") if raw_path else request.url.path
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    return f"{urls.base_url}{path}" + (f"?{query}" if query else "")
-
-
 def _refused_host(policy: PolicySnapshot, url: str | None) -> str | None:
     """The host of ``url`` when this instance does not federate with it, else None."""
     host = host_of_url(url) if url else None
@@ -273,10 +250,10 @@ async def _authorize_fetch(request: Request, media_type: str) -> Response | None
     # The host is checked as our own authority, whatever arrived (see federation.inbound).
     headers = [(name, value) for name, value in request.headers.items() if name != "host"]
     headers.append(("host", urls.domain))
-    resolver = _RecordingResolver(ctx.remote)
+    resolver = RecordingResolver(ctx.remote)
     check = await verify_request(
         request.method,
-        _public_url(request, urls),
+        public_url(request, urls),
         headers,
         b"",
         resolve_key=resolver,

@@ -209,7 +209,7 @@ class KeySource(Protocol):
     async def resolve_key(self, key_id: str, *, refresh: bool) -> ResolvedKey | None: ...
 
 
-class _RecordingResolver:
+class RecordingResolver:
     """Asks the key source and remembers why a key could not be had."""
 
     def __init__(self, remote: KeySource) -> None:
@@ -328,7 +328,7 @@ class InboundCheck:
             return refusal
 
         # 6. signature
-        resolver = _RecordingResolver(self.remote)
+        resolver = RecordingResolver(self.remote)
         verified = [(name, value) for name, value in pairs if name != "host"]
         verified.append(("host", authority))
         signature = await verify_request(

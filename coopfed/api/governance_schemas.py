@@ -11,13 +11,12 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from coopfed.api.schemas import Strict
+from coopfed.api.schemas import RowOut, Strict
 from governance.ballot.query import Turnout
 from governance.bylaws.store import BylawsVersion
 from governance.comment import Comment
 from governance.notification import Notification
 from governance.proposal.model import Proposal, ProposalOption
-from governance.proxy import Proxy
 
 # --- bylaws --------------------------------------------------------------------------------
 
@@ -337,22 +336,12 @@ class ProxyIn(Strict):
     proposal_id: int | None = Field(None, description="One proposal; omit for a standing proxy")
 
 
-class ProxyOut(BaseModel):
+class ProxyOut(RowOut):
     id: int
     giver_id: int
     holder_id: int
     proposal_id: int | None = Field(description="null: a standing proxy")
     created_at: datetime
-
-    @classmethod
-    def of(cls, proxy: Proxy) -> ProxyOut:
-        return cls(
-            id=proxy.id,
-            giver_id=proxy.giver_id,
-            holder_id=proxy.holder_id,
-            proposal_id=proxy.proposal_id,
-            created_at=proxy.created_at,
-        )
 
 
 class ProxiesOut(BaseModel):

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from governance.audit import AuditEvent
 from governance.member import Member
 from governance.membership_class import MembershipClass
+
+
+class RowOut(BaseModel):
+    """A response model whose fields are read straight from a row's attributes of the same name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, row: Any) -> Self:
+        return cls.model_validate(row)
 
 
 class Strict(BaseModel):
@@ -119,7 +128,7 @@ class ClassOut(BaseModel):
         )
 
 
-class AuditOut(BaseModel):
+class AuditOut(RowOut):
     id: int
     at: datetime
     actor_id: int | None
@@ -127,15 +136,3 @@ class AuditOut(BaseModel):
     target: str | None
     details: dict[str, Any]
     ip: str | None
-
-    @classmethod
-    def of(cls, event: AuditEvent) -> AuditOut:
-        return cls(
-            id=event.id,
-            at=event.at,
-            actor_id=event.actor_id,
-            action=event.action,
-            target=event.target,
-            details=event.details,
-            ip=event.ip,
-        )

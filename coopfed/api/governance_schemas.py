@@ -296,9 +296,43 @@ class ReceiptIn(Strict):
     receipt: str = Field(min_length=1, max_length=200)
 
 
+class SignedHeadOut(BaseModel):
+    proposal: int
+    size: int
+    root: str = Field(description="RFC 9162 root hash, hex")
+    result_digest: str = Field(description="SHA-256 of the result's RFC 8785 JSON, hex")
+    signature: str = Field(description="Ed25519 signature of the head's RFC 8785 JSON, base64url")
+    key_id: str | None
+    public_key_multibase: str | None = Field(
+        description="The signing key, as published in the co-op actor's assertionMethod"
+    )
+
+
+class InclusionProofOut(BaseModel):
+    """RFC 9162 inclusion proof of the receipt's ballot in the proposal's ballot log."""
+
+    leaf_index: int
+    leaf: dict[str, Any] = Field(description="The ballot's log leaf (its canonical JSON is hashed)")
+    leaf_hash: str = Field(description="SHA-256(0x00 || RFC 8785 JSON of the leaf), hex")
+    tree_size: int
+    root: str = Field(description="The root the audit path leads to: the signed one after close")
+    audit_path: list[str] = Field(description="Sibling hashes, hex, deepest first (RFC 9162)")
+    counted: bool = Field(description="False when a later ballot of the same voter supersedes it")
+    proof_verified: bool = Field(description="The server recomputed the leaf hash and root")
+    signed_head: SignedHeadOut | None = Field(
+        description="The signed log head; null before close, when the log is not signed yet"
+    )
+    signature_verified: bool | None = Field(
+        description="The head's signature verifies with its key; null before close"
+    )
+
+
 class ReceiptOut(BaseModel):
     found: bool = Field(description="Whether the ballot with this receipt is in the count")
     choice: dict[str, Any] | None
+    proof: InclusionProofOut | None = Field(
+        default=None, description="Its inclusion proof; null when no log leaf has this receipt"
+    )
 
 
 # --- comments ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from coopfed.api.governance_schemas import (
     BallotIn,
     BallotOut,
     BallotsOut,
+    InclusionProofOut,
     MyBallotOut,
     ReceiptIn,
     ReceiptOut,
@@ -20,7 +21,9 @@ from coopfed.api.governance_schemas import (
 )
 from coopfed.api.operation import Call, Operation
 from coopfed.api.resources.proposals import ONE, admitted, turnout_of
+from coopfed.receipt_proof import proof_to_json
 from governance.ballot import cast as ballots
+from governance.ballot import inclusion
 from governance.ballot.model import RollCallBallot, SecretBallot
 from governance.errors import Conflict
 from governance.i18n import N_
@@ -135,7 +138,12 @@ async def check_receipt(call: Call) -> ReceiptOut:
     admitted(call)
     proposal = await service.get(call.db, call.path_int("proposal_id"))
     checked = await ballots.check_receipt(call.db, proposal.id, body.receipt)
-    return ReceiptOut(found=checked.found, choice=checked.choice)
+    proof = await inclusion.prove_receipt(call.db, proposal.id, body.receipt)
+    return ReceiptOut(
+        found=checked.found,
+        choice=checked.choice,
+        proof=None if proof is None else InclusionProofOut.model_validate(proof_to_json(proof)),
+    )
 
 
 operations = [
@@ -177,7 +185,8 @@ operations = [
         "POST",
         ONE + "/receipt",
         check_receipt,
-        "Check that the ballot with this receipt is counted",
+        "Check that the ballot with this receipt is counted; returns its RFC 9162 inclusion "
+        "proof in the ballot log and, after close, the signed log head",
         "member",
         "ballots",
         body=ReceiptIn,

@@ -529,31 +529,6 @@ async def ballot_cast(request: Request) -> Response:
     return await proposal_page(request, proposal_id, me, receipt=cast.receipt, receipt_for=voter)
 
 
-async def receipt_page(request: Request) -> Response:
-    me = await require_admitted(request)
-    proposal = await visible_proposal(request, me)
-    return await page(request, "proposals/receipt.html", {"proposal": proposal, "check": None})
-
-
-async def receipt_check(request: Request) -> Response:
-    me = await require_admitted(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    proposal = await visible_proposal(request, me)
-    code = form.stripped("receipt")
-    check = await ballots.check_receipt(db, proposal.id, code) if code else None
-    labels = {o.key: o.label for o in await service.options_of(db, proposal.id)}
-    return await page(
-        request,
-        "proposals/receipt.html",
-        {
-            "proposal": proposal,
-            "check": check,
-            "choice": choice_view(check.choice, labels) if check and check.choice else None,
-        },
-    )
-
-
 Action = Callable[[AsyncSession, Proposal, Member, Form, datetime], Awaitable[object]]
 
 
@@ -619,8 +594,6 @@ async def outcome_write(request: Request) -> Response:
 routes = [
     Route("/proposals/{proposal_id:int}", proposal_show, methods=["GET"]),
     Route("/proposals/{proposal_id:int}/ballot", ballot_cast, methods=["POST"]),
-    Route("/proposals/{proposal_id:int}/receipt", receipt_page, methods=["GET"]),
-    Route("/proposals/{proposal_id:int}/receipt", receipt_check, methods=["POST"]),
     Route("/proposals/{proposal_id:int}/comments", comment_add, methods=["POST"]),
     Route("/proposals/{proposal_id:int}/schedule", proposal_schedule, methods=["POST"]),
     Route("/proposals/{proposal_id:int}/withdraw", proposal_withdraw, methods=["POST"]),

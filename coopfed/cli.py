@@ -724,35 +724,11 @@ async def federation_list(ctx: AppContext) -> None:
             click.echo(f"  {row.host:<40} {row.created_at:%Y-%m-%d %H:%M}{note}")
 
 
-# --- verify-tally --------------------------------------------------------------------------
+# --- verify-tally (coopfed/cli_verify_tally.py) -------------------------------------------
 
+from coopfed.cli_verify_tally import verify_tally_command  # noqa: E402
 
-@main.command("verify-tally")
-@click.argument("source", metavar="FILE_OR_URL")
-@click.option("--token", help="An API bearer token, to fetch the export from a URL.")
-@click.option(
-    "--key",
-    metavar="MULTIBASE",
-    help="The instance's published Ed25519 publicKeyMultibase (default: the export's).",
-)
-def verify_tally_command(source: str, token: str | None, key: str | None) -> None:
-    """Check a proposal's audit export: tree, signature, counted ballots and tally."""
-    import httpx
-
-    from coopfed import verify_tally
-
-    try:
-        document = verify_tally.load(source, token=token)
-    except (OSError, ValueError, httpx.HTTPError) as exc:
-        raise click.ClickException(f"cannot read {source}: {exc}") from None
-    try:
-        done = verify_tally.verify(document, key=key)
-    except verify_tally.Discrepancy as exc:
-        raise click.ClickException(f"verification failed: {exc}") from None
-    click.echo(
-        f"OK: proposal {done.proposal_id}, {done.size} log leaves, root {done.root}, "
-        f"{done.counted} ballots counted, outcome {done.outcome}; signature valid."
-    )
+main.add_command(verify_tally_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

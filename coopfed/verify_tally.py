@@ -4,7 +4,10 @@ Steps, stopping at the first discrepancy:
 
 1. rebuild the RFC 9162 Merkle tree from the exported leaves; its size and root must be the
    signed head's;
-2. verify the head's Ed25519 signature with the instance's published key;
+2. verify the head's Ed25519 signature with the instance's published key: the Ed25519
+   Multikey (FEP-521a ``assertionMethod``) of its co-op actor document, fetched from the
+   instance (the export's URL, or ``--instance``), or given with ``--key``. Only when neither
+   is available is the key embedded in the export used, and the output says so;
 3. the SHA-256 of the exported result's canonical JSON must be the head's result digest;
 4. the counted ballots are the last leaf of each voter or slot; the exported counted ballots
    must be exactly those;
@@ -26,6 +29,7 @@ from typing import Any
 import httpx
 from cryptography.exceptions import InvalidSignature
 
+from federation.actor import COOP_NAME, LocalUrls
 from federation.multikey import MultikeyError, ed25519_from_multibase
 from governance import merkle
 from governance.ballot import choice as choices
@@ -40,6 +44,20 @@ class Discrepancy(Exception):
     """The export does not verify; the message names the first check that failed."""
 
 
+AS2 = "application/activity+json"
+API_PREFIX = "/api/v1/"
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """The Ed25519 key a head's signature is checked with, and where it comes from."""
+
+    multibase: str
+    source: str  # for the output: which key was checked
+    key_id: str | None = None  # the id the instance publishes it under, when fetched
+    independent: bool = True  # False: the key the export itself carries
+
+
 @dataclass(frozen=True)
 class Verified:
     proposal_id: int
@@ -47,6 +65,45 @@ class Verified:
     root: str
     counted: int
     outcome: str
+    key: TrustedKey
+    result: Mapping[str, Any]
+
+
+def instance_of(export_url: str) -> str:
+    """The instance base URL of an export URL (``{base}/api/v1/proposals/{id}/audit``)."""
+    if API_PREFIX not in export_url:
+        raise ValueError(f"{export_url} is not an /api/v1/ URL; pass --instance")
+    return export_url.split(API_PREFIX, 1)[0]
+
+
+def published_key(instance_url: str, *, client: httpx.Client | None = None) -> TrustedKey:
+    """Fetch the co-op actor document of the instance and return its Ed25519 Multikey."""
+    actor_url = LocalUrls.of(instance_url).actor(COOP_NAME)
+    http = client or httpx.Client(timeout=60, follow_redirects=False)
+    try:
+        response = http.get(actor_url, headers={"Accept": AS2})
+        response.raise_for_status()
+        document = response.json()
+    finally:
+        if client is None:
+            http.close()
+    methods = document.get("assertionMethod") if isinstance(document, dict) else None
+    if isinstance(methods, dict):
+        methods = [methods]
+    for method in methods if isinstance(methods, list) else []:
+        if (
+            isinstance(method, dict)
+            and method.get("type") == "Multikey"
+            and method.get("controller") == document.get("id")
+            and isinstance(method.get("publicKeyMultibase"), str)
+        ):
+            key_id = str(method.get("id"))
+            return TrustedKey(
+                multibase=method["publicKeyMultibase"],
+                source=f"published by the instance at {actor_url} ({key_id})",
+                key_id=key_id,
+            )
+    raise ValueError(f"{actor_url} publishes no Ed25519 Multikey (assertionMethod)")
 
 
 def load(source: str, *, token: str | None = None) -> Any:
@@ -102,12 +159,15 @@ def _first_difference(expected: Any, got: Any, path: str = "result") -> str | No
     return None
 
 
-def verify(document: Any, *, key: str | None = None) -> Verified:
+def verify(document: Any, *, key: TrustedKey | str | None = None) -> Verified:
     """Check an audit export; raise :class:`Discrepancy` naming the first failed check.
 
-    ``key`` is the instance's Ed25519 ``publicKeyMultibase`` as published in its actor
-    document; without it, the key the export carries is used.
+    ``key`` is the instance's Ed25519 key as published in its actor document (a
+    :class:`TrustedKey`, or its ``publicKeyMultibase``); without it, the key the export
+    carries is used, which shows only that the export is self-consistent.
     """
+    if isinstance(key, str):
+        key = TrustedKey(key, "given with --key")
     if not isinstance(document, dict):
         raise Discrepancy("malformed export: not a JSON object")
     leaves = _field(document, "leaves", list)
@@ -150,7 +210,16 @@ def verify(document: Any, *, key: str | None = None) -> Verified:
                 f"signature: the head was signed by {head.get('key_id')}, not the instance key "
                 f"{exported_key.get('id')}"
             )
-        key = str(exported_key["multibase"])
+        key = TrustedKey(
+            str(exported_key["multibase"]),
+            "embedded in the export (not fetched from the instance)",
+            independent=False,
+        )
+    elif key.key_id is not None and head.get("key_id") != key.key_id:
+        raise Discrepancy(
+            f"signature: the head names the key {head.get('key_id')}, the instance publishes "
+            f"{key.key_id}"
+        )
     signature = head.get("signature")
     if not isinstance(signature, str) or not signature:
         raise Discrepancy("signature: the log head is not signed")
@@ -160,12 +229,12 @@ def verify(document: Any, *, key: str | None = None) -> Verified:
         )
     )
     try:
-        public = ed25519_from_multibase(key)
+        public = ed25519_from_multibase(key.multibase)
         public.verify(ballot_head.b64url_decode(signature), signed)
     except (InvalidSignature, MultikeyError, ValueError) as exc:
         raise Discrepancy(
-            "signature: the log head's Ed25519 signature does not verify with the instance "
-            f"key {key}"
+            "signature: the log head's Ed25519 signature does not verify with the key "
+            f"{key.source}: {key.multibase}"
         ) from exc
 
     # 3. The result is the one the head commits to.
@@ -218,4 +287,6 @@ def verify(document: Any, *, key: str | None = None) -> Verified:
     difference = _first_difference(recomputed, result)
     if difference:
         raise Discrepancy(f"tally does not match: {difference}")
-    return Verified(proposal_id, len(leaves), root, len(last), str(result.get("outcome")))
+    return Verified(
+        proposal_id, len(leaves), root, len(last), str(result.get("outcome")), key, result
+    )

@@ -169,3 +169,41 @@ async def test_export_after_a_key_rotation__still_verifies(
     assert export["instance_key"]["retired_at"] is not None
     result = verify_tally(tmp_path, export)
     assert result.exit_code == 0, result.output
+
+
+def _re_sign(doc: Any) -> None:
+    """Sign the (changed) document's head anew with a key the export then carries, as a
+    server that miscounted would: only the recount can catch what follows."""
+    other = ed25519.Ed25519PrivateKey.generate()
+    head = doc["head"]
+    head["result_digest"] = ballot_head.result_digest(doc["result"])
+    signed = ballot_head.signed_bytes(
+        ballot_head.head_document(head["proposal"], head["size"], head["root"], head["result_digest"])
+    )
+    head["signature"] = ballot_head.b64url(other.sign(signed))
+    doc["instance_key"]["multibase"] = ed25519_multibase(other.public_key())
+
+
+def test_signed_but_wrong_tally__fails_on_the_recount(tmp_path: Path, export: Any) -> None:
+    doc = copy.deepcopy(export)
+    doc["result"]["totals"]["yes"] = "2"
+    _re_sign(doc)
+    result = verify_tally(tmp_path, doc)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: verification failed: tally does not match: result.totals.yes"
+    ), result.stderr
+
+
+def test_signed_log_with_an_altered_ballot__fails_on_the_counted_ballots(
+    tmp_path: Path, export: Any
+) -> None:
+    from governance import merkle
+
+    doc = copy.deepcopy(export)
+    doc["leaves"][-1]["choice"] = {"vote": "no"}
+    doc["head"]["root"] = merkle.root([merkle.object_leaf_hash(leaf) for leaf in doc["leaves"]]).hex()
+    _re_sign(doc)
+    result = verify_tally(tmp_path, doc)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: verification failed: counted ballots"), result.stderr

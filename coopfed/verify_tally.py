@@ -11,8 +11,9 @@ Steps, stopping at the first discrepancy:
 3. the SHA-256 of the exported result's canonical JSON must be the head's result digest;
 4. the counted ballots are the last leaf of each voter or slot; the exported counted ballots
    must be exactly those;
-5. recompute the tally with :func:`governance.tally.tally` under the exported rules; it must
-   give the exported result.
+5. recompute the tally with :func:`governance.tally.tally` under the exported rules, each
+   ballot weighed with the class and weight its signed leaf carries; it must give the
+   exported result.
 """
 
 from __future__ import annotations
@@ -121,6 +122,13 @@ def _field(document: Mapping[str, Any], name: str, kind: type) -> Any:
     if not isinstance(value, kind):
         raise Discrepancy(f"malformed export: {name!r} is missing or not a {kind.__name__}")
     return value
+
+
+def _number(raw: object) -> Decimal | None:
+    try:
+        return Decimal(str(raw))
+    except ArithmeticError:
+        return None
 
 
 def _share(raw: object) -> Fraction:
@@ -262,6 +270,16 @@ def verify(document: Any, *, key: TrustedKey | str | None = None) -> Verified:
                 f"counted ballots: {leaf_key} counted {json.dumps(item.get('choice'))}, "
                 f"its last log leaf says {json.dumps(leaf.get('choice'))}"
             )
+        if not isinstance(leaf.get("class"), str) or not isinstance(leaf.get("weight"), str):
+            raise Discrepancy(f"malformed leaf: the last leaf of {leaf_key} has no class or weight")
+        if item.get("class_id") != leaf["class"] or _number(item.get("weight")) != _number(
+            leaf["weight"]
+        ):
+            raise Discrepancy(
+                f"counted ballots: {leaf_key} counted with class {item.get('class_id')!r} and "
+                f"weight {item.get('weight')}, its signed log leaf says class "
+                f"{leaf['class']!r} and weight {leaf['weight']}"
+            )
     extra = sorted(set(by_key) - set(last))
     if extra:
         raise Discrepancy(f"counted ballots: {extra[0]} is counted but has no leaf in the log")
@@ -272,8 +290,8 @@ def verify(document: Any, *, key: TrustedKey | str | None = None) -> Verified:
         method = rules.method
         ballots = [
             Ballot(
-                str(by_key[leaf_key]["class_id"]),
-                Decimal(str(by_key[leaf_key]["weight"])),
+                str(leaf["class"]),
+                Decimal(str(leaf["weight"])),
                 choices.to_tally(method, leaf["choice"]),
                 ref=str(leaf.get("voter", leaf.get("slot", ""))),
             )

@@ -122,6 +122,8 @@ async def cast(
         stored,
         token.digest(receipt),
         voter_id=voter_id,
+        class_key=entry.class_key,
+        weight=entry.weight,
         slot=slot_for(proposal.slot_key or "", voter_id) if proposal.rules.get("secret") else None,
     )
     return BallotCast(

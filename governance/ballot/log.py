@@ -6,14 +6,21 @@ JSON objects hashed with :func:`governance.merkle.object_leaf_hash` (SHA-256 of 
 their RFC 8785 canonical form):
 
 * roll call ``{"proposal": id, "kind": "roll_call", "voter": member id, "choice": {...},
-  "receipt": receipt digest}``: it names the voter, as the roll-call ballot does;
+  "class": class key, "weight": "decimal", "receipt": receipt digest}``: it names the voter,
+  as the roll-call ballot does;
 * secret ``{"proposal": id, "kind": "secret", "slot": pseudonymous slot, "choice": {...},
-  "receipt": receipt digest}``: only the choice, the slot and the receipt's hash.
+  "class": class key, "weight": "decimal", "receipt": receipt digest}``: only the choice, the
+  slot, what the ballot weighs and the receipt's hash.
+
+``class`` and ``weight`` are the voter's membership class and vote weight in the proposal's
+frozen electorate: what the tally weighs the ballot with (before class caps, which the rules
+carry). Being in the signed leaf, a verifier recounts a weighted tally from signed data alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select
@@ -46,6 +53,8 @@ def make_leaf(
     choice: Mapping[str, object],
     receipt_digest: str,
     *,
+    class_key: str,
+    weight: Decimal,
     voter_id: int | None = None,
     slot: str | None = None,
 ) -> dict[str, Any]:
@@ -53,6 +62,8 @@ def make_leaf(
     leaf: dict[str, Any] = {
         "proposal": proposal_id,
         "choice": dict(choice),
+        "class": class_key,
+        "weight": weight_text(weight),
         "receipt": receipt_digest,
     }
     if slot is not None:
@@ -62,6 +73,12 @@ def make_leaf(
     else:
         raise ValueError("a ballot log leaf needs a voter or a slot")
     return leaf
+
+
+def weight_text(weight: Decimal) -> str:
+    """A weight as the leaf carries it: plain decimal notation, no exponent, no trailing zero."""
+    text = format(weight.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def leaf_key(leaf: Mapping[str, Any]) -> str:
@@ -86,11 +103,19 @@ async def append(
     receipt_digest: str,
     *,
     voter_id: int,
+    class_key: str,
+    weight: Decimal,
     slot: str | None = None,
 ) -> BallotLogEntry:
     """Append the leaf of a ballot just cast (``slot`` for a secret ballot)."""
     leaf = make_leaf(
-        proposal.id, choice, receipt_digest, voter_id=None if slot else voter_id, slot=slot
+        proposal.id,
+        choice,
+        receipt_digest,
+        class_key=class_key,
+        weight=weight,
+        voter_id=None if slot else voter_id,
+        slot=slot,
     )
     # Serialise appends per proposal: the row lock (PostgreSQL; SQLite writes one at a time)
     # makes the next position race-free among simultaneous casts, and orders them after a

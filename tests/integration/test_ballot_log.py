@@ -92,7 +92,7 @@ async def test_secret_leaf__carries_only_choice_slot_and_receipt_hash(
         entries = await ballot_log.entries(db, proposal.id)
     leaves = [e.leaf for e in entries]
     assert {tuple(sorted(leaf)) for leaf in leaves} == {
-        ("choice", "kind", "proposal", "receipt", "slot")
+        ("choice", "class", "kind", "proposal", "receipt", "slot", "weight")
     }
     assert leaves[0]["slot"] == leaves[1]["slot"]
     assert str(people[1].id) not in (leaves[0]["slot"],)

@@ -100,6 +100,21 @@ async def test_weighted_classes__leaves_carry_class_and_weight_and_the_recount_m
     result = _verify(tmp_path, export)
     assert result.exit_code == 0, result.output
     assert "6 ballots counted" in result.stdout
+    # The output carries the detail the API gives: rounds or stages, or the Schulze tables.
+    expected = {
+        "plan": ("Pairwise matrix (row preferred to column):", "Strongest paths (winning votes):"),
+        "runoff": ("Rounds:", "exhausted"),
+        "board": ("Quota: ", "Stages:", "non-transferable"),
+        "secret_board": ("Quota: ", "Stages:"),
+    }[kind]
+    for heading in expected:
+        assert heading in result.stdout
+    details = export["result"]["details"]
+    if kind == "plan":
+        row = result.stdout.split("Pairwise matrix")[1].splitlines()[2].split()
+        assert row == ["o1", "-", *details["pairwise"][0][1:]]
+    else:
+        assert len(details["rounds"]) >= 1
 
     # The exported counted ballot says weight 1 where the signed leaf says 3.
     doc = copy.deepcopy(export)

@@ -33,6 +33,14 @@ from coopfed.web.pages.proposals import (
     status_label,
     visible_proposal,
 )
+from coopfed.web.ranked_result import (
+    LazyRoundChart,
+    PairwiseRow,
+    RoundRow,
+    pairwise_of,
+    rounds_of,
+    strongest_paths_of,
+)
 from coopfed.web.templating import redirect
 from coopfed.web.viewer import ctx_of, db_of
 from governance import comment, proxy
@@ -176,24 +184,6 @@ class LazyChart:
 
 
 @dataclass(frozen=True)
-class RoundRow:
-    """One round (instant-runoff) or stage (STV) of a ranked count."""
-
-    number: str
-    kind: str  # STV: first_preferences | surplus | exclusion; "" for instant-runoff
-    candidate: str | None  # STV: whose surplus is transferred or who is excluded
-    totals: tuple[str | None, ...]  # per option, in the columns' order; None: out of the count
-    elected: tuple[str, ...]
-    removed: tuple[str, ...]  # eliminated (instant-runoff) or excluded (STV)
-
-
-@dataclass(frozen=True)
-class PairwiseRow:
-    label: str
-    cells: tuple[str | None, ...]  # None on the diagonal
-
-
-@dataclass(frozen=True)
 class ResultView:
     status: ProposalStatus
     method: str
@@ -213,38 +203,7 @@ class ResultView:
     rounds: tuple[RoundRow, ...] = ()
     quota: str | None = None
     pairwise: tuple[PairwiseRow, ...] = ()
-
-
-def _rounds(details: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[RoundRow, ...]:
-    rows: list[RoundRow] = []
-    for raw in details.get("rounds", []):
-        totals: Mapping[str, str] = raw.get("totals", {})
-        candidate = raw.get("candidate")
-        rows.append(
-            RoundRow(
-                number=str(raw.get("round", raw.get("stage", len(rows) + 1))),
-                kind=str(raw.get("type", "")),
-                candidate=labels.get(candidate, candidate) if candidate else None,
-                totals=tuple(totals.get(key) for key in labels),
-                elected=tuple(labels.get(k, k) for k in raw.get("elected", [])),
-                removed=tuple(
-                    labels.get(k, k) for k in (raw.get("eliminated") or raw.get("excluded") or [])
-                ),
-            )
-        )
-    return tuple(rows)
-
-
-def _pairwise(details: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[PairwiseRow, ...]:
-    keys = details.get("options", [])
-    matrix = details.get("pairwise", [])
-    return tuple(
-        PairwiseRow(
-            labels.get(key, key),
-            tuple(None if i == j else str(cell) for j, cell in enumerate(row)),
-        )
-        for i, (key, row) in enumerate(zip(keys, matrix, strict=False))
-    )
+    strongest_paths: tuple[PairwiseRow, ...] = ()
 
 
 def _decimal(raw: object) -> Decimal:
@@ -298,9 +257,10 @@ def result_view(
         tied=tuple(labels.get(k, k) for k in result.get("tied", [])),
         blocks=blocks if isinstance(blocks, int) else len(blocks),
         option_labels=tuple(labels.values()),
-        rounds=_rounds(details, labels),
+        rounds=rounds_of(details, labels),
         quota=str(details["quota"]) if details.get("quota") is not None else None,
-        pairwise=_pairwise(details, labels),
+        pairwise=pairwise_of(details, labels),
+        strongest_paths=strongest_paths_of(details, labels),
     )
 
 
@@ -442,6 +402,11 @@ async def proposal_page(
             "result": result,
             "chart": LazyChart(result.chart_title, result.rows, (await formats(request)).number)
             if result is not None
+            else None,
+            "rounds_chart": LazyRoundChart(
+                result.method, result.option_labels, result.rounds, (await formats(request)).number
+            )
+            if result is not None and result.rounds
             else None,
             "ballots_cast": ballots_cast,
             "by_proxy": by_proxy,

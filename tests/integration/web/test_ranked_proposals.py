@@ -104,8 +104,19 @@ async def test_schulze_plan_and_stv_board__end_to_end_from_the_web(
     assert "Chosen: Alpha." in plan
     assert 'id="pairwise"' in plan
     pairwise = plan.split('id="pairwise"')[1].split("</table>")[0]
-    # Alpha's row: — against itself, 3 over Beta, 3 over Gamma.
-    assert re.search(r"<th scope=\"row\">Alpha</th><td>—</td><td>3</td><td>3</td>", pairwise)
+    # Alpha's row: — against itself, 3 over Beta, 3 over Gamma: it beats both (blue cells).
+    alpha = pairwise.split('<th scope="row">Alpha</th>')[1].split("</tr>")[0]
+    assert re.fullmatch(
+        r'<td>—</td>'
+        r'(<td class="heat-win" style="background-color: rgba\(0, 114, 178, [0-9.]+\)">3 '
+        r'<span class="visually-hidden">\(beats\)</span></td>){2}',
+        alpha,
+    ), alpha
+    # The strongest paths, shaded the same way; Alpha's paths beat every other's.
+    paths = plan.split('id="strongest-paths"')[1].split("</table>")[0]
+    assert "Strongest paths (winning votes)" in paths
+    assert paths.split('<th scope="row">Alpha</th>')[1].split("</tr>")[0].count("heat-win") == 2
+    assert 'id="rounds-chart-title"' not in plan
     assert "First preferences per option" in plan
     assert 'id="result-chart-title"' in plan  # the SVG chart of first preferences
     assert "ranks Alpha &gt; Beta &gt; Gamma" in plan  # who voted what, roll-call
@@ -123,6 +134,9 @@ async def test_schulze_plan_and_stv_board__end_to_end_from_the_web(
     assert "Elected: Ana." in stages
     assert "Surplus of Ana transferred." in stages
     assert 'id="pairwise"' not in board
+    # The stages as a stacked-bar chart too, with its legend and a description for readers.
+    assert 'id="rounds-chart-title">Votes per option at each stage</title>' in board
+    assert "Stage 1: Ana 3, Ben 0, Cleo 1, Dev 0, Non-transferable 0" in board
 
 
 async def test_duplicated_rank_or_unknown_option__is_refused_with_422_and_stores_nothing(

@@ -118,7 +118,8 @@ async def test_weighted_classes__leaves_carry_class_and_weight_and_the_recount_m
 
     # The exported counted ballot says weight 1 where the signed leaf says 3.
     doc = copy.deepcopy(export)
-    doc["counted"][0]["weight"] = "1"
+    worker = next(item for item in doc["counted"] if item["class_id"] == "worker")
+    worker["weight"] = "1"
     changed = _verify(tmp_path, doc)
     assert changed.exit_code == 1
     assert changed.stderr.startswith("Error: verification failed: counted ballots"), changed.stderr

@@ -106,11 +106,13 @@ async def _counted(db: AsyncSession, proposal: Proposal, secret: bool) -> list[d
     ]
 
 
-async def instance_key(call: Call, signed_with: str | None) -> dict[str, Any] | None:
+async def instance_key(
+    db: AsyncSession, base_url: str, signed_with: str | None
+) -> dict[str, Any] | None:
     """The instance's Ed25519 key that signed the head (kept, retired, after a rotation), or
     its current one; ``None`` when it has none."""
     rows = (
-        await call.db.scalars(
+        await db.scalars(
             select(keys.ActorKey)
             .where(
                 keys.ActorKey.actor == keys.INSTANCE_ACTOR,
@@ -128,16 +130,16 @@ async def instance_key(call: Call, signed_with: str | None) -> dict[str, Any] | 
         return None
     multibase, row = next(((m, r) for m, r in published if m == signed_with), published[0])
     return {
-        "id": LocalUrls.of(call.ctx.settings.effective_base_url).ed25519_key(COOP_NAME),
+        "id": LocalUrls.of(base_url).ed25519_key(COOP_NAME),
         "multibase": multibase,
         "retired_at": row.retired_at.isoformat() if row.retired_at else None,
     }
 
 
-async def get_audit(call: Call) -> AuditExportOut:
-    admitted(call)
-    proposal = await service.get(call.db, call.path_int("proposal_id"))
-    head = await ballot_head.head_of(call.db, proposal.id)
+async def audit_document(db: AsyncSession, proposal: Proposal, base_url: str) -> dict[str, Any]:
+    """The export of a closed proposal (:class:`Conflict` until it has closed and been sealed);
+    the API and the web page serve the same document."""
+    head = await ballot_head.head_of(db, proposal.id)
     if proposal.closed_at is None or proposal.result is None or head is None:
         raise Conflict(
             N_("The audit export exists once the vote has closed (this proposal is %(status)s)."),
@@ -145,11 +147,11 @@ async def get_audit(call: Call) -> AuditExportOut:
             status=proposal.status.value,
         )
     secret = bool(proposal.rules.get("secret"))
-    _, rules = await counting.tally_inputs(call.db, proposal)
-    options = await service.options_of(call.db, proposal.id)
-    return AuditExportOut(
-        format=FORMAT,
-        proposal={
+    _, rules = await counting.tally_inputs(db, proposal)
+    options = await service.options_of(db, proposal.id)
+    return {
+        "format": FORMAT,
+        "proposal": {
             "id": proposal.id,
             "title": proposal.title,
             "kind": proposal.kind,
@@ -157,13 +159,20 @@ async def get_audit(call: Call) -> AuditExportOut:
             "options": [o.key for o in options],
             "closed_at": proposal.closed_at.isoformat(),
         },
-        rules=rules_to_json(rules, secret=secret),
-        leaves=[e.leaf for e in await ballot_log.entries(call.db, proposal.id)],
-        counted=await _counted(call.db, proposal, secret),
-        result=proposal.result,
-        head={**head.head(), "signature": head.signature, "key_id": head.key_id},
-        instance_key=await instance_key(call, head.public_key_multibase),
-    )
+        "rules": rules_to_json(rules, secret=secret),
+        "leaves": [e.leaf for e in await ballot_log.entries(db, proposal.id)],
+        "counted": await _counted(db, proposal, secret),
+        "result": proposal.result,
+        "head": {**head.head(), "signature": head.signature, "key_id": head.key_id},
+        "instance_key": await instance_key(db, base_url, head.public_key_multibase),
+    }
+
+
+async def get_audit(call: Call) -> AuditExportOut:
+    admitted(call)
+    proposal = await service.get(call.db, call.path_int("proposal_id"))
+    document = await audit_document(call.db, proposal, call.ctx.settings.effective_base_url)
+    return AuditExportOut.model_validate(document)
 
 
 operations = [

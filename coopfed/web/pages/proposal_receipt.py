@@ -1,4 +1,5 @@
-"""Checking a ballot receipt: is the ballot counted, and its inclusion proof in the ballot log.
+"""Checking a ballot receipt: is the ballot counted, and its inclusion proof in the ballot log;
+and, after close, downloading the audit export that ``coopfed verify-tally`` checks.
 
 The server recomputes the proof and, after close, verifies the signed log head; the page says
 what that shows and, before close, what cannot be checked yet. A small script
@@ -9,14 +10,15 @@ what that shows and, before close, what cannot be checked yet. A small script
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from coopfed.api.resources.audit_export import audit_document
 from coopfed.receipt_proof import proof_to_json
 from coopfed.web.forms import posted
 from coopfed.web.pages.proposal_vote import choice_view
 from coopfed.web.pages.proposals import page, require_admitted, visible_proposal
-from coopfed.web.viewer import db_of
+from coopfed.web.viewer import ctx_of, db_of
 from governance.ballot import cast as ballots
 from governance.ballot import inclusion
 from governance.proposal import service
@@ -54,7 +56,23 @@ async def receipt_check(request: Request) -> Response:
     )
 
 
+async def audit_download(request: Request) -> Response:
+    """The audit export as a JSON download (the same document as ``GET /api/v1/…/audit``)."""
+    me = await require_admitted(request)
+    proposal = await visible_proposal(request, me)
+    document = await audit_document(
+        db_of(request), proposal, ctx_of(request).settings.effective_base_url
+    )
+    return JSONResponse(
+        document,
+        headers={
+            "Content-Disposition": f'attachment; filename="proposal-{proposal.id}-audit.json"'
+        },
+    )
+
+
 routes = [
+    Route("/proposals/{proposal_id:int}/audit.json", audit_download, methods=["GET"]),
     Route("/proposals/{proposal_id:int}/receipt", receipt_page, methods=["GET"]),
     Route("/proposals/{proposal_id:int}/receipt", receipt_check, methods=["POST"]),
 ]

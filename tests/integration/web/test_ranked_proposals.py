@@ -1,17 +1,24 @@
 """Ranked decisions from the web pages, without JavaScript: the bylaws gain a Schulze kind and
 an STV kind (two seats), members rank options with one "rank" select per option, the worker
-closes, and the result page shows the winners, the rounds table and the pairwise table. A
-repeated rank or an unknown option is refused with 422 and stores nothing."""
+closes, and the result page shows the winners, the rounds table and chart and the pairwise
+tables. A member checks their receipt (the inclusion proof under the signed head), downloads
+the audit export from the result page, and ``coopfed verify-tally`` confirms it against the key
+the co-op's actor publishes ("Done when" of the ranked-decisions issue, on both databases). A
+repeated rank, a gap, an unknown option or too many ranks is refused with 422 and stores
+nothing."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
+from click.testing import CliRunner
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
+from coopfed.cli import main
 from coopfed.context import AppContext
 from governance.ballot.model import RollCallBallot, VoterRecord
 from governance.bylaws.presets import WORKER_COOP
@@ -20,7 +27,9 @@ from tests.helpers import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.integration.web import (
     adopt_bylaws,
     browser,
+    post,
     propose,
+    receipt_of,
     schedule,
     set_up,
     step_worker,
@@ -61,7 +70,7 @@ def _ranks(*keys: str) -> dict[str, str]:
 
 async def _run(
     app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock, kind: str,
-    options: str, ballots: tuple[tuple[str, ...], ...],
+    options: str, ballots: tuple[tuple[str, ...], ...], tmp_path: Path,
 ) -> str:
     """Open a ``kind`` proposal, let the admin and the three members vote, close; the page."""
     proposal_id = await _open(client, ctx, clock, kind, options)
@@ -72,10 +81,12 @@ async def _run(
     assert '<script src="/static/rank-sort.js" defer></script>' in page.text
     assert page.text.count("<script") == 1
     assert (await vote(client, proposal_id, _ranks(*ballots[0]))).status_code == 200
+    receipts = {}
     for email, ranking in zip(VOTERS, ballots[1:], strict=True):
         async with browser(app, email) as member:
             answered = await vote(member, proposal_id, _ranks(*ranking))
             assert answered.status_code == 200, answered.text
+            receipts[email] = receipt_of(answered.text)
     # A roll-call voter sees their ranking, and the form keeps it.
     again = await client.get(f"/proposals/{proposal_id}")
     labels = options.split("\n")
@@ -84,12 +95,41 @@ async def _run(
     first = again.text.split(f'name="rank_{ballots[0][0]}"')[1].split("</select>")[0]
     assert '<option value="1" selected>' in first
     await step_worker(ctx, clock, timedelta(days=8))
+    async with browser(app, VOTERS[0]) as member:
+        await _member_checks_receipt_and_recounts(
+            member, proposal_id, receipts[VOTERS[0]], tmp_path
+        )
     async with browser(app, ADMIN_EMAIL, ADMIN_PASSWORD) as admin:  # a fresh session
         return (await admin.get(f"/proposals/{proposal_id}")).text
 
 
+async def _member_checks_receipt_and_recounts(
+    member: AsyncClient, proposal_id: int, receipt: str, tmp_path: Path
+) -> None:
+    """After close: the receipt page proves the ballot is in the signed log; the audit export
+    downloaded from the result page verifies with the key the co-op's actor publishes."""
+    page = f"/proposals/{proposal_id}/receipt"
+    checked = await post(member, page, {"receipt": receipt}, page=page)
+    assert "This ballot is in the count." in checked.text
+    assert "That root is the one the co-op signed when the vote closed" in checked.text
+    assert "the signature verifies" in checked.text
+    result_page = await member.get(f"/proposals/{proposal_id}")
+    assert f'href="/proposals/{proposal_id}/audit.json"' in result_page.text
+    export = await member.get(f"/proposals/{proposal_id}/audit.json")
+    assert export.status_code == 200
+    assert "attachment" in export.headers["content-disposition"]
+    actor = await member.get("/actors/coop", headers={"Accept": "application/activity+json"})
+    published = actor.json()["assertionMethod"][0]["publicKeyMultibase"]
+    path = tmp_path / f"audit-{proposal_id}.json"
+    path.write_bytes(export.content)
+    verified = CliRunner().invoke(main, ["verify-tally", str(path), "--key", published])
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout.startswith(f"OK: proposal {proposal_id}, 4 log leaves")
+    assert "given with --key" in verified.stdout
+
+
 async def test_schulze_plan_and_stv_board__end_to_end_from_the_web(
-    app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock
+    app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock, tmp_path: Path
 ) -> None:
     await set_up(client, ctx)
     await adopt_bylaws(client, ctx, clock, ranked_bylaws())
@@ -98,7 +138,7 @@ async def test_schulze_plan_and_stv_board__end_to_end_from_the_web(
 
     plan = await _run(
         app, client, ctx, clock, "plan", "Alpha\nBeta\nGamma",
-        (("o1", "o2", "o3"), ("o2", "o1"), ("o1", "o3"), ("o3", "o1")),
+        (("o1", "o2", "o3"), ("o2", "o1"), ("o1", "o3"), ("o3", "o1")), tmp_path,
     )
     assert "Outcome: passed" in plan
     assert "Chosen: Alpha." in plan
@@ -124,7 +164,7 @@ async def test_schulze_plan_and_stv_board__end_to_end_from_the_web(
     async with browser(app, ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
         board = await _run(
             app, admin, ctx, clock, "board", "Ana\nBen\nCleo\nDev",
-            (("o1", "o2"), ("o1", "o2"), ("o1", "o2"), ("o3",)),
+            (("o1", "o2"), ("o1", "o2"), ("o1", "o2"), ("o3",)), tmp_path,
         )
     assert "Outcome: passed" in board
     assert "Chosen: Ana, Cleo." in board

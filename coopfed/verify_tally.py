@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 from cryptography.exceptions import InvalidSignature
 
 from federation.actor import COOP_NAME, LocalUrls
@@ -37,7 +38,8 @@ from governance.ballot import choice as choices
 from governance.ballot import head as ballot_head
 from governance.ballot import log as ballot_log
 from governance.proposal import counting
-from governance.tally import TallyError, tally
+from governance.tally import BallotColumns, TallyError, tally, tally_columns
+from governance.tally.exact import weight_to_units
 from governance.tally.types import Ballot, ClassWeight, Comparison, Method, Rules
 
 
@@ -124,6 +126,55 @@ def _field(document: Mapping[str, Any], name: str, kind: type) -> Any:
     return value
 
 
+# RFC 8785 for what ballot log leaves hold (objects with ASCII keys, strings, integers below
+# 2**53, booleans, null) is exactly json.dumps with sorted keys, no whitespace and no ASCII
+# escaping: JSON.stringify's string escapes are Python's with ensure_ascii off. It runs in C,
+# dozens of times faster than the reference serialiser, which confirms any mismatch.
+_LEAF_JSON = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+)
+
+
+_LEAF_START = '{"choice":'  # every leaf's first key, in sorted order
+
+
+def _quick_leaf_hashes(leaves: list[Any]) -> list[bytes]:
+    """Leaf hashes from one C-encoded list, cut at each leaf's start (``[]`` if the list does
+    not cut into one piece per leaf, e.g. a tampered leaf: the reference path then decides)."""
+    sha256 = hashlib.sha256
+    try:
+        body = _LEAF_JSON.encode(leaves)[1:-1].encode("utf-8")
+    except (TypeError, ValueError):  # e.g. a lone surrogate: the reference path reports it
+        return []
+    start = _LEAF_START.encode()
+    parts = body.split(b"}," + start)
+    if len(parts) != len(leaves) or not leaves or not parts[0].startswith(start):
+        return []
+    last = len(parts) - 1
+    return [
+        sha256(b"\x00" + (b"" if i == 0 else start) + part + (b"" if i == last else b"}")).digest()
+        for i, part in enumerate(parts)
+    ]
+
+
+def _ranked_columns(leaves: list[Any], rules: Rules) -> BallotColumns:
+    """The counted leaves as the columns the server's tally reads, decoded as the server
+    decodes stored rankings (:func:`governance.proposal.counting.ranked_choices`)."""
+    position = {item.class_id: index for index, item in enumerate(rules.classes)}
+    class_index = np.array([position[leaf["class"]] for leaf in leaves], dtype=np.intp)
+    weights = [leaf["weight"] for leaf in leaves]
+    units_of = {text: weight_to_units(Decimal(str(text))) for text in set(weights)}
+    weight_units = np.array([units_of[text] for text in weights], dtype=np.int64)
+    picked = [leaf["choice"] for leaf in leaves]
+    if counting.plain_option_keys(rules.options):
+        # One C-encoded list of {"ranking":[...]} objects, cut between them.
+        joined = _LEAF_JSON.encode(picked)[1:-1].replace("},{", "}" + counting.SEPARATOR + "{")
+        matrix = counting.ranked_choices_joined(joined, len(picked), rules)
+    else:
+        matrix = counting.ranked_choices([_LEAF_JSON.encode(c) for c in picked], rules)
+    return BallotColumns(class_index, weight_units, matrix)
+
+
 def _number(raw: object) -> Decimal | None:
     try:
         return Decimal(str(raw))
@@ -188,11 +239,15 @@ def verify(document: Any, *, key: TrustedKey | str | None = None) -> Verified:
     # 1. The tree.
     if any(not isinstance(leaf, dict) for leaf in leaves):
         raise Discrepancy("malformed export: a leaf is not a JSON object")
-    try:
-        hashes = [merkle.object_leaf_hash(leaf) for leaf in leaves]
-    except merkle.CanonicalizationError as exc:
-        raise Discrepancy(f"malformed leaf: {exc}") from exc
-    root = merkle.root(hashes).hex()
+    root = merkle.root(_quick_leaf_hashes(leaves)).hex()
+    if root != head.get("root"):
+        # Confirm with the reference RFC 8785 serialiser before reporting (the quick one can
+        # differ on values coopfed never puts in leaves, such as floats).
+        try:
+            hashes = [merkle.object_leaf_hash(leaf) for leaf in leaves]
+        except merkle.CanonicalizationError as exc:
+            raise Discrepancy(f"malformed leaf: {exc}") from exc
+        root = merkle.root(hashes).hex()
     if len(leaves) != head.get("size"):
         raise Discrepancy(
             f"log size: the export has {len(leaves)} leaves, the signed head says "
@@ -288,18 +343,20 @@ def verify(document: Any, *, key: TrustedKey | str | None = None) -> Verified:
     try:
         rules = rules_from_json(raw_rules)
         method = rules.method
-        ballots = [
-            Ballot(
-                str(leaf["class"]),
-                Decimal(str(leaf["weight"])),
-                choices.to_tally(method, leaf["choice"]),
-                ref=str(leaf.get("voter", leaf.get("slot", ""))),
-            )
-            for leaf_key, leaf in last.items()
-        ]
-        recomputed = counting.result_to_json(
-            tally(ballots, rules), secret=bool(raw_rules.get("secret"))
-        )
+        if method in choices.RANKED_METHODS:
+            counted_result = tally_columns(_ranked_columns(list(last.values()), rules), rules)
+        else:
+            ballots = [
+                Ballot(
+                    str(leaf["class"]),
+                    Decimal(str(leaf["weight"])),
+                    choices.to_tally(method, leaf["choice"]),
+                    ref=str(leaf.get("voter", leaf.get("slot", ""))),
+                )
+                for leaf_key, leaf in last.items()
+            ]
+            counted_result = tally(ballots, rules)
+        recomputed = counting.result_to_json(counted_result, secret=bool(raw_rules.get("secret")))
     except (KeyError, TypeError, ValueError, ArithmeticError, TallyError) as exc:
         raise Discrepancy(f"tally: the export cannot be recounted: {exc!r}") from exc
     difference = _first_difference(recomputed, result)

@@ -13,6 +13,7 @@ Two paths give the same result:
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -21,7 +22,17 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance.ballot import choice as choices
@@ -33,6 +44,7 @@ from governance.proposal.model import ElectorateEntry, Proposal, ProposalOption
 from governance.tally import BallotColumns, tally, tally_columns
 from governance.tally.errors import InvalidBallot
 from governance.tally.exact import to_decimal, weight_to_units
+from governance.tally.methods.ranked import rank_dtype
 from governance.tally.types import (
     CONSENT_CODES,
     MAJORITY_CODES,
@@ -49,9 +61,7 @@ from governance.tally.types import (
 NO_CLASS = "-"
 
 
-async def _rules(
-    session: AsyncSession, proposal: Proposal, eligible: dict[str, Decimal]
-) -> Rules:
+async def _rules(session: AsyncSession, proposal: Proposal, eligible: dict[str, Decimal]) -> Rules:
     """The tally rules: the proposal's frozen rules and the electorate's weight per class."""
     rules = proposal.rules
     caps = {c.slug: c.weight_cap for c in (await session.scalars(select(MembershipClass))).all()}
@@ -141,17 +151,12 @@ def _cap(raw: object) -> Fraction | None:
 
 
 async def count(session: AsyncSession, proposal: Proposal) -> TallyResult:
-    """Tally the proposal's stored ballots under its frozen rules (the columnar path; ranked
-    methods go through :func:`count_per_ballot`, which builds one ballot per stored ranking)."""
-    if Method(proposal.rules["method"]) in choices.RANKED_METHODS:
-        return await count_per_ballot(session, proposal)
+    """Tally the proposal's stored ballots under its frozen rules (the columnar path)."""
     columns, rules = await columnar_inputs(session, proposal)
     return tally_columns(columns, rules)
 
 
-async def columnar_inputs(
-    session: AsyncSession, proposal: Proposal
-) -> tuple[BallotColumns, Rules]:
+async def columnar_inputs(session: AsyncSession, proposal: Proposal) -> tuple[BallotColumns, Rules]:
     """The stored ballots as :class:`BallotColumns`, and the rules (the fast path)."""
     eligible, groups = await _electorate(session, proposal)
     rules = await _rules(session, proposal, eligible)
@@ -314,7 +319,106 @@ async def _ballot_columns(
         if matrix.size and (int(matrix.min()) < MIN_SCORE or int(matrix.max()) > MAX_SCORE):
             raise InvalidBallot(f"A stored score is not a whole number {MIN_SCORE}..{MAX_SCORE}.")
         return columns(np.ascontiguousarray(values[:, 0]), matrix.astype(np.int8))
+    if method in choices.RANKED_METHODS:
+        rows = (await connection.execute(base.add_columns(group, cast(choice, Text)))).all()
+        table_rows = np.array(rows, dtype=object).reshape(len(rows), 2)
+        ballot_group = table_rows[:, 0].astype(np.int64)
+        return columns(ballot_group, ranked_choices(table_rows[:, 1].tolist(), rules))
     raise InvalidBallot(f"The {method} method cannot be counted from stored ballots yet.")
+
+
+# Ranked ballots come back as their stored JSON text, ``{"ranking": ["o2", "o1"]}``, and are
+# decoded all at once, without a Python loop per ballot: the texts are joined into one string
+# in which every quoted option key becomes one character (code point 256 + its position), the
+# JSON punctuation and the "ranking" name are deleted, and the string is split back into one
+# short text per ballot. NumPy reads those as a fixed-width Unicode array, i.e. a
+# (ballots, options) matrix of code points. Anything else in a stored text (an unknown option,
+# a number, another field) leaves characters below 256 and stops the count.
+
+SEPARATOR = "\x1e"  # cannot occur unescaped in JSON text
+_PUNCTUATION = str.maketrans("", "", "{}[],: \t\r\n")
+_CODE_BASE = 0x100
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def ranked_choices(texts: list[Any], rules: Rules) -> NDArray[Any]:
+    """The ``choices`` column of a ranked method from stored ranked choices as JSON texts
+    (``{"ranking": [...]}``): the rank matrix (instant-runoff, Schulze) or the positions
+    padded with -1 (STV). ``coopfed verify-tally`` decodes the signed leaves with it too."""
+    if None in texts:
+        raise InvalidBallot("A stored ranked ballot holds no ranking.")
+    if plain_option_keys(rules.options):
+        order = _order_matrix(SEPARATOR.join(texts), len(texts), rules.options)
+    else:
+        order = _order_matrix_slowly(texts, rules.options)
+    return _choices_of(order, rules)
+
+
+def ranked_choices_joined(joined: str, count: int, rules: Rules) -> NDArray[Any]:
+    """The same from ``count`` JSON texts already joined by :data:`SEPARATOR` (option keys
+    must be plain, see :func:`plain_option_keys`)."""
+    return _choices_of(_order_matrix(joined, count, rules.options), rules)
+
+
+def plain_option_keys(options: Sequence[str]) -> bool:
+    """Whether every key is letters, digits, ``_.-`` (as the service makes them: o1, o2 …)."""
+    return all(_PLAIN_KEY.fullmatch(key) for key in options)
+
+
+def _choices_of(order: NDArray[np.int64], rules: Rules) -> NDArray[Any]:
+    if rules.method is Method.STV:
+        return order.astype(np.int16)
+    return _rank_matrix(order, len(rules.options))
+
+
+def _order_matrix(joined: str, count: int, options: Sequence[str]) -> NDArray[np.int64]:
+    """``(ballots, options)``: the option position at each rank, -1 past the ranking's end."""
+    n, width = len(options), max(len(options), 1)
+    if joined.count('"ranking"') != count:
+        raise InvalidBallot('A stored ranked ballot is not {"ranking": [...]}.')
+    joined = joined.replace('"ranking"', "")
+    for position, key in enumerate(options):
+        joined = joined.replace(f'"{key}"', chr(_CODE_BASE + position))
+    rows = joined.translate(_PUNCTUATION).split(SEPARATOR) if count else []
+    if len(rows) != count:
+        raise InvalidBallot("The stored ranked ballots could not be told apart.")
+    if rows and max(map(len, rows)) > n:
+        raise InvalidBallot("A stored ranked ballot ranks more options than there are.")
+    codes = np.array(rows, dtype=f"<U{width}").view(np.uint32).reshape(len(rows), width)
+    order = codes.astype(np.int64) - _CODE_BASE
+    filled = codes != 0
+    if bool(((order < 0) & filled).any()) or bool((order >= n).any()):
+        raise InvalidBallot("A stored ranked ballot names an option this proposal does not have.")
+    order[~filled] = -1
+    return order
+
+
+def _order_matrix_slowly(texts: list[Any], options: Sequence[str]) -> NDArray[np.int64]:
+    """The same, decoding each text (option keys the service never makes, e.g. with quotes)."""
+    position = {key: index for index, key in enumerate(options)}
+    order = np.full((len(texts), max(len(options), 1)), -1, dtype=np.int64)
+    for row, text in enumerate(texts):
+        stored = json.loads(text)
+        ranking = stored.get("ranking") if isinstance(stored, dict) else None
+        if not isinstance(ranking, list) or len(ranking) > len(options):
+            raise InvalidBallot("A stored ranked ballot is not a ranking of the options.")
+        for rank, key in enumerate(ranking):
+            if key not in position:
+                raise InvalidBallot(
+                    "A stored ranked ballot names an option this proposal does not have."
+                )
+            order[row, rank] = position[key]
+    return order
+
+
+def _rank_matrix(order: NDArray[np.int64], options: int) -> NDArray[Any]:
+    """The rank matrix of instant-runoff and Schulze (see governance.tally.methods.ranked)."""
+    matrix = np.zeros((len(order), options), dtype=rank_dtype(options))
+    rows, positions = np.nonzero(order >= 0)
+    matrix[rows, order[rows, positions]] = positions + 1
+    if not np.array_equal(np.count_nonzero(matrix, axis=1), np.count_nonzero(order >= 0, axis=1)):
+        raise InvalidBallot("A stored ranked ballot ranks an option twice.")
+    return matrix
 
 
 def _approved(text: str | None, option_index: dict[str, int]) -> list[int]:

@@ -1,6 +1,7 @@
-"""Time the tally *through the database*: 1,000,000 roll-call majority ballots and 1,000,000
-approval ballots over 10 options, stored in the real tables with their electorate, counted by
-``governance.proposal.counting`` on SQLite (a temporary file) and on PostgreSQL.
+"""Time the tally *through the database*: 1,000,000 roll-call majority ballots, 1,000,000
+approval ballots over 10 options and 1,000,000 Schulze ballots ranking 1..10 of 10 options,
+stored in the real tables with their electorate, counted by ``governance.proposal.counting``
+on SQLite (a temporary file) and on PostgreSQL.
 
 Run: /work/venv/bin/python tests/bench/bench_tally_db.py [--ballots N] [--no-sqlite]
      [--no-postgres] [--postgres-url URL] [--no-per-ballot]
@@ -83,6 +84,14 @@ class Data:
             if text is None:
                 text = cache[chosen] = json.dumps({"approve": [f"o{p + 1}" for p in chosen]})
             self.approval.append(text)
+        # Ranked: a random order of the options, cut after 1..10 of them.
+        orders = rng.permuted(np.tile(np.arange(OPTIONS), (ballots, 1)), axis=1)
+        lengths = rng.integers(1, OPTIONS + 1, size=ballots)
+        keys = [f'"o{p + 1}"' for p in range(OPTIONS)]
+        self.ranked = [
+            '{"ranking": [' + ", ".join(keys[p] for p in row[:length]) + "]}"
+            for row, length in zip(orders.tolist(), lengths.tolist(), strict=True)
+        ]
 
 
 def member_rows(data: Data, class_ids: list[int], at: Any) -> Iterator[tuple[Any, ...]]:
@@ -137,6 +146,7 @@ async def make_proposals(ctx: AppContext) -> tuple[list[int], dict[str, int]]:
         for name, kind_key, changes in (
             ("majority", "ordinary", {"quorum": "0.25"}),
             ("approval", "choice", {"quorum": "0.25", "max_choices": 3}),
+            ("schulze", "choice", {"quorum": "0.25", "method": "schulze", "max_choices": None}),
         ):
             rules = {**bylaws.kind(kind_key).to_json(), **changes, "class_caps": caps}
             proposal = Proposal(
@@ -150,8 +160,9 @@ async def make_proposals(ctx: AppContext) -> tuple[list[int], dict[str, int]]:
             await db.flush()
             proposals[name] = proposal.id
         for position in range(OPTIONS):
-            db.add(ProposalOption(proposal_id=proposals["approval"], key=f"o{position + 1}",
-                                  position=position, label=f"Option {position + 1}"))
+            for name in ("approval", "schulze"):
+                db.add(ProposalOption(proposal_id=proposals[name], key=f"o{position + 1}",
+                                      position=position, label=f"Option {position + 1}"))
         await db.commit()
         return [c.id for c in classes], proposals
 
@@ -169,7 +180,7 @@ def load_sqlite(path: Path, data: Data, class_ids: list[int], proposals: dict[st
             conn.executemany(_insert("members", MEMBER_COLUMNS),
                              member_rows(data, class_ids, at))
             for name, choices in (("majority", [MAJORITY_JSON[c] for c in data.majority]),
-                                  ("approval", data.approval)):
+                                  ("approval", data.approval), ("schulze", data.ranked)):
                 pid = proposals[name]
                 conn.executemany(_insert("proposal_electorate", ELECTORATE_COLUMNS),
                                  electorate_rows(data, pid, "1"))
@@ -193,7 +204,7 @@ async def load_postgres(
             "members", records=member_rows(data, class_ids, START), columns=MEMBER_COLUMNS
         )
         for name, choices in (("majority", [MAJORITY_JSON[c] for c in data.majority]),
-                              ("approval", data.approval)):
+                              ("approval", data.approval), ("schulze", data.ranked)):
             pid = proposals[name]
             await conn.copy_records_to_table(
                 "proposal_electorate", records=electorate_rows(data, pid, Decimal(1)),
@@ -262,14 +273,15 @@ async def bench_backend(
     label: str, settings: Settings, data: Data, per_ballot: bool,
     load: Callable[[list[int], dict[str, int]], Awaitable[None]],
 ) -> None:
-    print(f"\n{label}: {data.n:,} majority + {data.n:,} approval ballots ({OPTIONS} options)")
+    print(f"\n{label}: {data.n:,} majority + {data.n:,} approval + {data.n:,} Schulze ballots "
+          f"({OPTIONS} options)")
     ctx = build_context(settings)
     try:
         await bootstrap.prepare_schema(ctx, upgrade=True)
         class_ids, proposals = await make_proposals(ctx)
         _, seconds = await timed(lambda: load(class_ids, proposals))
-        print(f"  bulk load of {data.n:,} members, {2 * data.n:,} electorate rows and "
-              f"{2 * data.n:,} ballots: {seconds:.1f} s")
+        print(f"  bulk load of {data.n:,} members, {3 * data.n:,} electorate rows and "
+              f"{3 * data.n:,} ballots: {seconds:.1f} s")
         await bench_counts(ctx, proposals, per_ballot)
     finally:
         await ctx.dispose()

@@ -207,3 +207,16 @@ def test_signed_log_with_an_altered_ballot__fails_on_the_counted_ballots(
     result = verify_tally(tmp_path, doc)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: verification failed: counted ballots"), result.stderr
+
+
+def test_quick_leaf_hashes__equal_the_rfc8785_ones(export: Any) -> None:
+    from coopfed.verify_tally import _quick_leaf_hashes
+    from governance import merkle
+
+    leaves = [
+        *export["leaves"],
+        {**export["leaves"][0], "choice": {"ranking": ["é", "\u2028", 'a"b\\c\n\x01']}},
+        {**export["leaves"][0], "choice": {"scores": {"o2": 5, "o10": 0, "o1": -3}}},
+    ]
+    assert _quick_leaf_hashes(leaves) == [merkle.object_leaf_hash(leaf) for leaf in leaves]
+    assert _quick_leaf_hashes([]) == []

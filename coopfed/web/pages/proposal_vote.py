@@ -99,7 +99,7 @@ def choice_from(method: Method, form: Form) -> dict[str, object]:
 
 def ranking_from(form: Form) -> list[str]:
     """The ``rank_<option>`` selects (1..n, or empty for not ranked) as an ordering, most
-    preferred first; a repeated or malformed rank is refused."""
+    preferred first; a repeated, missing (a gap) or malformed rank is refused."""
     ranked: dict[int, str] = {}
     for key, value in form.values.items():
         if not key.startswith("rank_") or not value.strip():
@@ -117,6 +117,16 @@ def ranking_from(form: Form) -> list[str]:
                 rank=rank,
             )
         ranked[rank] = key[5:]
+    for expected in range(1, len(ranked) + 1):
+        if expected not in ranked:
+            raise InvalidInput(
+                N_(
+                    "Ranks must run 1, 2, 3… without a gap: rank %(rank)s is missing. Rank "
+                    "your choices from 1, or leave options not ranked."
+                ),
+                code="incomplete_ranking",
+                rank=expected,
+            )
     return [ranked[rank] for rank in sorted(ranked)]
 
 

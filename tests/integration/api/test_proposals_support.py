@@ -16,6 +16,7 @@ from coopfed.context import AppContext
 from coopfed.worker import Worker
 from governance import member as members
 from governance import membership_class
+from governance.ballot.log import BallotLogEntry
 from governance.ballot.model import RollCallBallot, SecretBallot, VoterRecord
 from governance.bylaws.store import BylawsVersion
 from governance.comment import Comment
@@ -122,6 +123,7 @@ async def governance_snapshot(ctx: AppContext) -> dict[str, Any]:
             SecretBallot, lambda b: (b.id, b.slot, b.choice, b.reason, b.receipt_digest)
         ),
         "voter_records": (VoterRecord, lambda r: (r.proposal_id, r.voter_id, r.cast_by_id)),
+        "ballot_log": (BallotLogEntry, lambda e: (e.proposal_id, e.position, e.leaf_hash)),
         "proxies": (Proxy, lambda p: (p.id, p.giver_id, p.holder_id, p.proposal_id, p.revoked_at)),
         "comments": (Comment, lambda c: (c.id, c.proposal_id, c.author_id, c.body_md)),
         "notifications": (Notification, lambda n: (n.id, n.member_id, n.kind, n.read_at)),

@@ -45,6 +45,9 @@ def ranked_bylaws() -> dict[str, object]:
     ordinary = {**kinds["ordinary"], "quorum": "0"}
     kinds["plan"] = {**ordinary, "label": "Plan choice", "method": "schulze"}
     kinds["board"] = {**ordinary, "label": "Board election", "method": "stv", "seats": 2}
+    kinds["runoff"] = {
+        **ordinary, "label": "Runoff", "method": "instant_runoff", "max_choices": 2,
+    }
     return {**WORKER_COOP, "kinds": kinds}
 
 
@@ -194,7 +197,15 @@ async def test_duplicated_rank_or_unknown_option__is_refused_with_422_and_stores
     assert "Unknown option(s): o9." in unknown.text
     garbled = await vote(client, proposal_id, {"rank_o1": "first"})
     assert garbled.status_code == 422
+    gap = await vote(client, proposal_id, {"rank_o1": "1", "rank_o2": "3"})
+    assert gap.status_code == 422
+    assert "Ranks must run 1, 2, 3… without a gap: rank 2 is missing." in gap.text
+    not_first = await vote(client, proposal_id, {"rank_o3": "2"})
+    assert not_first.status_code == 422 and "rank 1 is missing" in not_first.text
     assert await _stored(ctx) == before
+    # The audit export waits for the close.
+    early = await client.get(f"/proposals/{proposal_id}/audit.json")
+    assert early.status_code == 409
     # A ranking with options left out is a valid partial ballot.
     async with browser(app, ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
         partial = await vote(admin, proposal_id, {"rank_o2": "1", "rank_o1": "", "rank_o3": ""})
@@ -205,3 +216,22 @@ async def test_duplicated_rank_or_unknown_option__is_refused_with_422_and_stores
             select(RollCallBallot.choice).where(RollCallBallot.proposal_id == proposal_id)
         )
     assert stored == {"ranking": ["o2"]}
+
+
+async def test_more_ranks_than_the_bylaws_allow__is_refused_with_422_and_stores_nothing(
+    client: AsyncClient, ctx: AppContext, clock: ManualClock
+) -> None:
+    await set_up(client, ctx)
+    await adopt_bylaws(client, ctx, clock, ranked_bylaws())
+    proposal_id = await _open(client, ctx, clock, "runoff", "Ana\nBen\nCleo")
+    page = await client.get(f"/proposals/{proposal_id}")
+    select = page.text.split('name="rank_o1"')[1].split("</select>")[0]
+    assert '<option value="2"' in select and '<option value="3"' not in select  # at most 2
+    before = await _stored(ctx)
+    three = await vote(client, proposal_id, {"rank_o1": "1", "rank_o2": "2", "rank_o3": "3"})
+    assert three.status_code == 422
+    assert "Rank at most 2 option(s)." in three.text
+    assert await _stored(ctx) == before
+    two = await vote(client, proposal_id, {"rank_o3": "1", "rank_o1": "2", "rank_o2": ""})
+    assert two.status_code == 200, two.text
+    assert (await _stored(ctx))[0] == before[0] + 1

@@ -4,7 +4,7 @@ stored in the real tables with their electorate, counted by ``governance.proposa
 on SQLite (a temporary file) and on PostgreSQL.
 
 Run: /work/venv/bin/python tests/bench/bench_tally_db.py [--ballots N] [--no-sqlite]
-     [--no-postgres] [--postgres-url URL] [--no-per-ballot]
+     [--no-postgres] [--postgres-url URL] [--no-per-ballot] [--only schulze ...]
 Not collected by pytest (named bench_*.py). PostgreSQL gets its own throwaway database, created
 and dropped here (as tests/pg.py does); the default server is
 postgresql://postgres@127.0.0.1:5432/test.
@@ -169,6 +169,14 @@ async def make_proposals(ctx: AppContext) -> tuple[list[int], dict[str, int]]:
 
 # --- bulk loading --------------------------------------------------------------------------
 
+ONLY: set[str] = set()  # --only: the proposals to load and count (all when empty)
+
+
+def chosen(data: Data) -> list[tuple[str, list[str]]]:
+    every = [("majority", [MAJORITY_JSON[c] for c in data.majority]),
+             ("approval", data.approval), ("schulze", data.ranked)]
+    return [(name, choices) for name, choices in every if not ONLY or name in ONLY]
+
 
 def load_sqlite(path: Path, data: Data, class_ids: list[int], proposals: dict[str, int]) -> None:
     at = START.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's format
@@ -179,8 +187,7 @@ def load_sqlite(path: Path, data: Data, class_ids: list[int], proposals: dict[st
         with conn:
             conn.executemany(_insert("members", MEMBER_COLUMNS),
                              member_rows(data, class_ids, at))
-            for name, choices in (("majority", [MAJORITY_JSON[c] for c in data.majority]),
-                                  ("approval", data.approval), ("schulze", data.ranked)):
+            for name, choices in chosen(data):
                 pid = proposals[name]
                 conn.executemany(_insert("proposal_electorate", ELECTORATE_COLUMNS),
                                  electorate_rows(data, pid, "1"))
@@ -203,8 +210,7 @@ async def load_postgres(
         await conn.copy_records_to_table(
             "members", records=member_rows(data, class_ids, START), columns=MEMBER_COLUMNS
         )
-        for name, choices in (("majority", [MAJORITY_JSON[c] for c in data.majority]),
-                              ("approval", data.approval), ("schulze", data.ranked)):
+        for name, choices in chosen(data):
             pid = proposals[name]
             await conn.copy_records_to_table(
                 "proposal_electorate", records=electorate_rows(data, pid, Decimal(1)),
@@ -233,6 +239,8 @@ def show(label: str, seconds: float, note: str = "") -> None:
 
 async def bench_counts(ctx: AppContext, proposals: dict[str, int], per_ballot: bool) -> None:
     for name, pid in proposals.items():
+        if ONLY and name not in ONLY:
+            continue
         print(f"  {name}")
         runs = []
         for _ in range(3):
@@ -273,15 +281,15 @@ async def bench_backend(
     label: str, settings: Settings, data: Data, per_ballot: bool,
     load: Callable[[list[int], dict[str, int]], Awaitable[None]],
 ) -> None:
-    print(f"\n{label}: {data.n:,} majority + {data.n:,} approval + {data.n:,} Schulze ballots "
-          f"({OPTIONS} options)")
+    names = [name for name, _ in chosen(data)]
+    print(f"\n{label}: {data.n:,} ballots each for {', '.join(names)} ({OPTIONS} options)")
     ctx = build_context(settings)
     try:
         await bootstrap.prepare_schema(ctx, upgrade=True)
         class_ids, proposals = await make_proposals(ctx)
         _, seconds = await timed(lambda: load(class_ids, proposals))
-        print(f"  bulk load of {data.n:,} members, {3 * data.n:,} electorate rows and "
-              f"{3 * data.n:,} ballots: {seconds:.1f} s")
+        print(f"  bulk load of {data.n:,} members, {len(names) * data.n:,} electorate rows and "
+              f"{len(names) * data.n:,} ballots: {seconds:.1f} s")
         await bench_counts(ctx, proposals, per_ballot)
     finally:
         await ctx.dispose()
@@ -335,7 +343,10 @@ def main() -> None:
                         help="skip the slow per-ballot reference count")
     parser.add_argument("--no-pure", action="store_true", help="skip bench_tally.py's figures")
     parser.add_argument("--postgres-url", default=os.environ.get("COOPFED_BENCH_PG", PG_DEFAULT))
+    parser.add_argument("--only", action="append", choices=["majority", "approval", "schulze"],
+                        help="load and count only this proposal (repeatable)")
     args = parser.parse_args()
+    ONLY.update(args.only or ())
     start = time.perf_counter()
     data = Data(args.ballots)
     print(f"generated {args.ballots:,} ballots per proposal in {time.perf_counter() - start:.1f} s")

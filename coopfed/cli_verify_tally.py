@@ -46,7 +46,9 @@ def verify_tally_command(
             base = instance if instance is not None else verify_tally.instance_of(source)
             trusted = verify_tally.published_key(base)
         except (ValueError, httpx.HTTPError) as exc:
-            raise click.ClickException(f"cannot fetch the instance's published key: {exc}") from None
+            raise click.ClickException(
+                f"cannot fetch the instance's published key: {exc}"
+            ) from None
     try:
         done = verify_tally.verify(document, key=trusted)
     except verify_tally.Discrepancy as exc:

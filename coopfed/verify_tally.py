@@ -327,8 +327,9 @@ def verify(document: Any, *, key: TrustedKey | str | None = None) -> Verified:
             )
         if not isinstance(leaf.get("class"), str) or not isinstance(leaf.get("weight"), str):
             raise Discrepancy(f"malformed leaf: the last leaf of {leaf_key} has no class or weight")
-        if item.get("class_id") != leaf["class"] or _number(item.get("weight")) != _number(
-            leaf["weight"]
+        weight = item.get("weight")
+        if item.get("class_id") != leaf["class"] or (
+            weight != leaf["weight"] and _number(weight) != _number(leaf["weight"])
         ):
             raise Discrepancy(
                 f"counted ballots: {leaf_key} counted with class {item.get('class_id')!r} and "

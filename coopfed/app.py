@@ -33,6 +33,7 @@ from coopfed.web.pages import (
     invitation,
     members,
     notifications,
+    partners,
     proposal_vote,
     proposals,
     proxies,
@@ -96,6 +97,7 @@ def create_app(
         *proxies.routes,
         *bylaws.routes,
         *notifications.routes,
+        *partners.routes,
     ]
     app = Starlette(
         routes=[

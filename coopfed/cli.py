@@ -628,7 +628,8 @@ async def keys_show(ctx: AppContext, who: str | None) -> None:
 
 @main.group(name="federation")
 def federation_group() -> None:
-    """Which hosts this co-op federates with: block list and allow-list mode.
+    """Which hosts this co-op federates with (block list, allow-list mode), and follows
+    between co-ops (follow, unfollow, followers, following, approve, reject).
 
     A rule on a host covers its subdomains. Running servers apply a change within a few
     seconds; no restart is needed.
@@ -753,6 +754,11 @@ def verify_tally_command(source: str, token: str | None, key: str | None) -> Non
         f"OK: proposal {done.proposal_id}, {done.size} log leaves, root {done.root}, "
         f"{done.counted} ballots counted, outcome {done.outcome}; signature valid."
     )
+
+
+from coopfed.cli_follow import register as _register_follow  # noqa: E402 (uses the above)
+
+_register_follow(federation_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

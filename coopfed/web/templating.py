@@ -151,4 +151,11 @@ NOTICES = {
     "host_rule_saved": N_("The host rule is saved."),
     "host_rule_removed": N_("The host rule is removed."),
     "inbox_retry": N_("The activity will be processed again."),
+    "follow_sent": N_("The follow request is sent. The co-op appears as accepted once it answers."),
+    "unfollowed": N_("This co-op no longer follows that co-op."),
+    "follower_approved": N_("The follow request is approved."),
+    "follower_rejected": N_("The follow request is rejected."),
+    "follower_removed": N_("That co-op no longer follows this one."),
+    "partners_saved": N_("The follow settings are saved."),
+    "announcement_sent": N_("The announcement is published to partner co-ops."),
 }

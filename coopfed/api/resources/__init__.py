@@ -13,6 +13,7 @@ from coopfed.api.resources import (
     me,
     members,
     notifications,
+    partners,
     proposals,
     proxies,
 )
@@ -31,4 +32,5 @@ ALL: list[Operation] = [
     *audit_export.operations,
     *proxies.operations,
     *notifications.operations,
+    *partners.operations,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from federation.follow.model import FollowState
 from federation.models import InboxStatus
-from tests.federation.conftest import Network
+from tests.federation.conftest import Network, post_form
 from tests.federation.stories import (
     VOTING,
     feed_of,
@@ -85,6 +85,12 @@ def test_the_partner_feed_page_is_in_french_too(network: Network) -> None:
     settle(a, b)
     open_public_proposal(b, "Mutualiser un serveur")
     settle(b, a, rounds=2)
-    feed = a.admin.get("/partners/feed", headers={"Accept-Language": "fr"})
+    switched = post_form(
+        a.admin, "/language", {"language": "fr", "next": "/partners/feed"}, page="/partners/feed"
+    )
+    assert switched.status_code == 303, switched.text
+    feed = a.admin.get("/partners/feed")
     assert "Mutualiser un serveur" in feed.text
-    assert 'lang="fr"' in feed.text
+    assert '<html lang="fr">' in feed.text
+    assert "Fil des partenaires" in feed.text
+    assert "Une seule réponse peut être choisie" in feed.text

@@ -2,7 +2,8 @@
 
 ``deliver_due(...)`` keeps up to ``concurrency`` requests in flight (at most
 ``host_concurrency`` to any one host, so a slow host never holds every slot), claims more
-deliveries as slots free, and stores outcomes in small transactions as they come back. It
+deliveries as slots free, and stores outcomes in small transactions as they come back (at
+least every ``record_interval`` seconds, so a crash re-sends little). It
 returns once nothing due is left (or ``max_per_run`` deliveries were handled), so tests can
 step it; the worker calls it again on its next round.
 
@@ -20,6 +21,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,7 +51,8 @@ class DeliveryOptions:
     host_concurrency: int = 8  # requests in flight to one host
     batch_size: int = 200  # deliveries claimed at a time
     lease: timedelta = timedelta(minutes=5)  # how long a claim holds
-    record_every: int = 100  # outcomes stored per transaction
+    record_every: int = 100  # outcomes stored per transaction, at most
+    record_interval: float = 0.25  # seconds an outcome may wait to be stored, about
     max_per_run: int = 20_000  # deliveries one pass handles at most
 
 
@@ -181,6 +184,7 @@ async def deliver_due(
     handled = claimed_total = 0
     exhausted = False
     low_water = max(1, opts.batch_size // 2)
+    stored_at = time.monotonic()
     try:
         while True:
             if not exhausted and len(in_flight) < low_water:
@@ -193,12 +197,16 @@ async def deliver_due(
                     in_flight.add(asyncio.create_task(run.deliver(delivery, outgoing)))
             if not in_flight:
                 break
-            done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            done, in_flight = await asyncio.wait(
+                in_flight, return_when=asyncio.FIRST_COMPLETED, timeout=opts.record_interval
+            )
             finished.extend(task.result() for task in done)
-            if len(finished) >= opts.record_every or not in_flight:
+            due = time.monotonic() - stored_at >= opts.record_interval
+            if finished and (len(finished) >= opts.record_every or due or not in_flight):
                 await run.store(finished)
                 handled += len(finished)
                 finished = []
+                stored_at = time.monotonic()
     finally:
         if in_flight:  # cancelled: hand back what was not sent; leases cover a crash
             for task in in_flight:

@@ -4,13 +4,14 @@ checks every signature for real.
 ``Receiver`` serves ``POST /inbox/{name}`` (any name). Each request's HTTP signature is
 verified with ``federation.httpsig.verify_request`` against the keys it was told about
 (``trust``), at the test's clock. Answers are scripted per inbox name (``script``: a list of
-``(status, headers)`` consumed in order, then 202); ``cavage_only`` names refuse RFC 9421
+``(status, headers)`` consumed in order, then 202; ``delay`` slows every answer); ``cavage_only`` names refuse RFC 9421
 signatures with 401, as older servers do. It records every accepted POST (``received``) and
 applies each activity id once per inbox (``applied``), as a real inbox's dedup would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from federation import keys
 from federation.actor import COOP_NAME, LocalUrls
 from federation.context import AS_PUBLIC
 from federation.httpsig import PublicKey, ResolvedKey, verify_request
-from governance.clock import ManualClock
+from governance.clock import Clock, ManualClock
 from tests.live import serve_asgi_in_thread
 
 
@@ -44,7 +45,8 @@ class Received:
 @dataclass
 class Receiver:
     url: str
-    clock: ManualClock | None = None
+    clock: Clock | None = None
+    delay: float = 0.0  # seconds each accepted POST takes (a slow peer)
     keys: dict[str, ResolvedKey] = field(default_factory=dict)
     script: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     cavage_only: set[str] = field(default_factory=set)
@@ -65,6 +67,7 @@ class Receiver:
         self.received.clear()
         self.refused.clear()
         self.hits.clear()
+        self.delay = 0.0
 
     def applied(self) -> Counter[str]:
         """How many distinct activities each inbox applied (duplicates count once)."""
@@ -105,6 +108,8 @@ def receiver_app(receiver: Receiver) -> Starlette:
             receiver.refused.append((name, check.message))
             return Response(check.message.encode(), status_code=401)
         activity: dict[str, Any] = json.loads(body)
+        if receiver.delay:
+            await asyncio.sleep(receiver.delay)
         receiver.received.append(Received(name, str(activity["id"]), check.scheme or ""))
         return Response(status_code=202)
 

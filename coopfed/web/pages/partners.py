@@ -14,7 +14,8 @@ from starlette.routing import Route
 
 from coopfed import partners
 from coopfed.web.forms import Form, posted
-from coopfed.web.guards import require_admin, require_member
+from coopfed.web.guards import require_admin
+from coopfed.web.pages.proposals import require_admitted
 from coopfed.web.templating import redirect, render
 from coopfed.web.viewer import ctx_of, db_of
 from federation import publishing
@@ -61,7 +62,7 @@ async def _failed(request: Request, form: Form, exc: GovernanceError) -> Respons
 
 
 async def partners_page(request: Request) -> Response:
-    await require_member(request)
+    await require_admitted(request)
     return await _page(request)
 
 
@@ -146,7 +147,7 @@ async def announce(request: Request) -> Response:
 
 
 async def feed_page(request: Request) -> Response:
-    await require_member(request)
+    await require_admitted(request)
     db = db_of(request)
     items = await feed.recent(db, limit=FEED_SHOWN)
     return await render(request, "partners/feed.html", {"items": [item for _row, item in items]})

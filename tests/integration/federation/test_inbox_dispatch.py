@@ -20,7 +20,9 @@ from federation.follow import service as follows
 from federation.follow.model import Follower, Following, FollowState
 from federation.models import InboxItem, InboxStatus, OutboxActivity, RemoteActor
 from federation.policy import FederationPolicy
+from federation.remote import as_to_remote_actor, store_actor
 from governance.clock import ManualClock
+from tests.integration.federation.conftest import fixture, retarget
 
 PARTNER = "https://partner.example/actors/coop"
 OTHER = "https://other.example/users/mallory"
@@ -328,3 +330,19 @@ async def test_unknown_type__is_recorded_failed_with_a_clear_error(ctx: AppConte
     found = await item(ctx, liked)
     assert found.status is InboxStatus.FAILED
     assert "no handler for activity type 'Like'" in (found.error or "")
+
+
+async def test_a_mastodon_follow_is_accepted_with_the_follow_mastodon_sent(
+    ctx: AppContext,
+) -> None:
+    actor = as_to_remote_actor(fixture("actor"))
+    async with ctx.session() as db:
+        await store_actor(db, actor, now=ctx.clock.now())
+        await db.commit()
+    follow_activity = retarget(fixture("follow"), "https://mastodon.example", "http://testserver")
+    follow_activity["actor"] = actor.uri
+    done = await receive(ctx, follow_activity)
+    assert (await item(ctx, done)).status is InboxStatus.DONE
+    [(accept, inboxes)] = await sent(ctx, "Accept")
+    assert inboxes == [actor.inbox]
+    assert accept["object"] == {k: v for k, v in follow_activity.items() if k != "@context"}

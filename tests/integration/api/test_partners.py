@@ -15,9 +15,10 @@ from federation import inbox
 from federation.delivery.model import Delivery
 from federation.follow.model import Follower
 from federation.models import OutboxActivity, RemoteActor
+from governance.clock import ManualClock
 from governance.member import Status
 from tests.integration.api.conftest import API, Caller, assert_error, make_member, make_token
-from tests.integration.api.test_proposals_support import coop, open_via_api
+from tests.integration.api.test_proposals_support import HOUR, coop, open_via_api, run_worker, vote
 
 PARTNER = "https://partner.example/actors/coop"
 AS2 = {"Accept": "application/activity+json"}
@@ -207,3 +208,38 @@ async def test_public_proposal_is_served_as_a_question_and_published_once(
             .where(OutboxActivity.activity_type == "Create")
         )
     assert creates == 1
+
+
+async def test_an_approval_question_carries_its_options_and_after_close_their_counts(
+    client: AsyncClient, ctx: AppContext, clock: ManualClock, people: list[Caller]
+) -> None:
+    admin, member = people
+    await follow_request(ctx)
+    opened = await open_via_api(
+        client,
+        ctx,
+        admin,
+        kind="choice",
+        title="Pick a name",
+        options=["Frame", "Think"],
+        public=True,
+    )
+    question = (await client.get(f"/questions/{opened['id']}", headers=AS2)).json()
+    # At most one choice: shown as a single-answer poll.
+    assert [o["name"] for o in question["oneOf"]] == ["Frame", "Think"]
+    for who in (admin, member):
+        cast = await vote(client, who, opened["id"], {"approve": ["o2"]})
+        assert cast.status_code in (200, 201), cast.text
+    clock.advance(73 * HOUR)
+    await run_worker(ctx)
+    closed = (await client.get(f"/questions/{opened['id']}", headers=AS2)).json()
+    assert [o["replies"]["totalItems"] for o in closed["oneOf"]] == [0, 2]
+    assert closed["votersCount"] == 2 and "closed" in closed
+    assert await outbox_types(ctx) == ["Accept", "Create", "Update"]
+    async with ctx.session() as db:
+        update = await db.scalar(
+            select(OutboxActivity.payload).where(OutboxActivity.activity_type == "Update")
+        )
+    assert update is not None and update["object"] == {
+        k: v for k, v in closed.items() if k != "@context"
+    }

@@ -41,6 +41,7 @@ class Claimed:
     host: str
     attempts: int
     created_at: datetime
+    next_attempt_at: datetime
     probe: bool = False  # the one delivery that tests a host whose breaker tripped
 
 
@@ -115,6 +116,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int, lease: 
             host=row.host,
             attempts=row.attempts,
             created_at=row.created_at,
+            next_attempt_at=row.next_attempt_at,
             probe=row.id in probes,
         )
         for row in rows

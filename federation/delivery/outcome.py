@@ -22,8 +22,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.delivery.claim import Claimed
@@ -35,6 +36,21 @@ from governance.db import dialect_insert
 __all__ = ["Attempt", "Kind", "record"]
 
 _MAX_ERROR = 2000
+_TABLE = cast(Table, Delivery.__table__)
+# Only a row still pending is changed: an admin may have cancelled it meanwhile.
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.status == DeliveryStatus.PENDING)
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_status=bindparam("b_last_status"),
+        last_error=bindparam("b_last_error"),
+        next_attempt_at=bindparam("b_next"),
+        delivered_at=bindparam("b_delivered_at"),
+        claimed_until=None,
+    )
+)
 
 
 class Kind(enum.Enum):
@@ -94,43 +110,44 @@ async def record(
         return
     hosts = await _hosts(session, [a.delivery.host for a in attempts])
     gone: list[str] = []
+    params: list[dict[str, object]] = []
     for attempt in sorted(attempts, key=lambda a: a.delivery.id):
         if attempt.kind is Kind.DEFERRED:
             continue
         claimed = attempt.delivery
-        values: dict[str, object] = {
-            "attempts": claimed.attempts + 1,
-            "last_status": attempt.status,
-            "last_error": _clip(attempt.error),
-            "claimed_until": None,
+        row: dict[str, object] = {
+            "b_id": claimed.id,
+            "b_status": DeliveryStatus.PENDING,
+            "b_attempts": claimed.attempts + 1,
+            "b_last_status": attempt.status,
+            "b_last_error": _clip(attempt.error),
+            "b_next": claimed.next_attempt_at,
+            "b_delivered_at": None,
         }
         if attempt.kind is Kind.DELIVERED:
-            values.update(status=DeliveryStatus.DELIVERED, delivered_at=now, last_error=None)
+            row.update(b_status=DeliveryStatus.DELIVERED, b_delivered_at=now, b_last_error=None)
         elif attempt.kind is Kind.RETRY:
             if gives_up(claimed.created_at, now):
-                values.update(
-                    status=DeliveryStatus.FAILED,
-                    last_error=_clip(f"gave up after the retry window: {attempt.error}"),
+                row.update(
+                    b_status=DeliveryStatus.FAILED,
+                    b_last_error=_clip(f"gave up after the retry window: {attempt.error}"),
                 )
             else:
                 wait = attempt.retry_after_seconds
-                values["next_attempt_at"] = next_attempt(
+                row["b_next"] = next_attempt(
                     claimed.attempts + 1,
                     now,
                     retry_after=timedelta(seconds=wait) if wait is not None else None,
                     rng=rng,
                 )
         else:
-            values["status"] = DeliveryStatus.FAILED
+            row["b_status"] = DeliveryStatus.FAILED
             if attempt.kind is Kind.GONE:
                 gone.append(claimed.inbox_url)
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id == claimed.id, Delivery.status == DeliveryStatus.PENDING)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        params.append(row)
         _update_host(hosts[claimed.host], attempt, now=now)
+    if params:
+        await session.execute(_UPDATE, params)  # one executemany for the whole batch
     if gone:
         await session.execute(
             delete(Follower)

@@ -179,38 +179,59 @@ async def deliver_due(
     """Deliver everything due now; return how many deliveries were attempted or handed back."""
     opts = options or DeliveryOptions()
     run = _Pass(sessions, client, clock, opts, rng)
-    in_flight: set[asyncio.Task[Attempt]] = set()
+    tasks: set[asyncio.Task[None]] = set()
+    results: asyncio.Queue[Attempt] = asyncio.Queue()
     finished: list[Attempt] = []
     handled = claimed_total = 0
+    out = 0  # claimed deliveries whose outcome has not been taken from ``results`` yet
     exhausted = False
     low_water = max(1, opts.batch_size // 2)
     stored_at = time.monotonic()
+
+    async def deliver(delivery: Claimed, outgoing: Outgoing) -> None:
+        try:
+            attempt = await run.deliver(delivery, outgoing)
+        except Exception as exc:  # a bug here must not stall the pass: retry later
+            log.exception("delivery %s to %s failed unexpectedly", delivery.id, delivery.inbox_url)
+            attempt = Attempt(delivery, Kind.RETRY, error=f"internal error: {exc!r}")
+        results.put_nowait(attempt)
+
     try:
         while True:
-            if not exhausted and len(in_flight) < low_water:
+            if not exhausted and out < low_water:
                 limit = min(opts.batch_size, opts.max_per_run - claimed_total)
                 claim = await run.claim(limit) if limit > 0 else Claim([], {})
                 claimed_total += len(claim.deliveries)
+                out += len(claim.deliveries)
                 exhausted = len(claim.deliveries) < limit or limit <= 0
                 for delivery in claim.deliveries:
-                    outgoing = claim.activities[delivery.outbox_id]
-                    in_flight.add(asyncio.create_task(run.deliver(delivery, outgoing)))
-            if not in_flight:
+                    task = asyncio.create_task(
+                        deliver(delivery, claim.activities[delivery.outbox_id])
+                    )
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+            if out == 0:
                 break
-            done, in_flight = await asyncio.wait(
-                in_flight, return_when=asyncio.FIRST_COMPLETED, timeout=opts.record_interval
-            )
-            finished.extend(task.result() for task in done)
+            try:
+                async with asyncio.timeout(opts.record_interval):
+                    finished.append(await results.get())
+                    out -= 1
+            except TimeoutError:
+                pass
+            while not results.empty():
+                finished.append(results.get_nowait())
+                out -= 1
             due = time.monotonic() - stored_at >= opts.record_interval
-            if finished and (len(finished) >= opts.record_every or due or not in_flight):
+            if finished and (len(finished) >= opts.record_every or due or out == 0):
                 await run.store(finished)
                 handled += len(finished)
                 finished = []
                 stored_at = time.monotonic()
     finally:
-        if in_flight:  # cancelled: hand back what was not sent; leases cover a crash
-            for task in in_flight:
-                task.cancel()
+        for task in tasks:  # cancelled: what was not sent stays claimed until its lease ends
+            task.cancel()
+        while not results.empty():
+            finished.append(results.get_nowait())
         if finished:
             await asyncio.shield(run.store(finished))
             handled += len(finished)

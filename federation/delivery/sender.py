@@ -2,14 +2,18 @@
 
 Signing: RFC 9421 first, cavage on a 401/400 (``DoubleKnockAuth``), starting with the scheme
 the host accepted last time (``delivery_hosts.signature_scheme``); the scheme that worked is
-reported back so the queue remembers it.
+reported back so the queue remembers it. Signatures are made off the event loop
+(``OffLoopAuth``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Generator
 from datetime import datetime
 from typing import Final
+
+import httpx
 
 from federation.delivery.claim import Claimed
 from federation.delivery.model import SignatureScheme
@@ -25,11 +29,45 @@ from federation.net import (
     TooManyRedirects,
 )
 
-__all__ = ["ACTIVITY_CONTENT_TYPE", "send"]
+__all__ = ["ACTIVITY_CONTENT_TYPE", "OffLoopAuth", "send"]
 
 ACTIVITY_CONTENT_TYPE: Final = "application/activity+json"
 _HEADERS: Final = {"Content-Type": ACTIVITY_CONTENT_TYPE, "Accept": "*/*"}
 _ERROR_EXCERPT: Final = 300
+
+
+def _step(
+    flow: Generator[httpx.Request, httpx.Response, None], response: httpx.Response | None
+) -> httpx.Request | None:
+    try:
+        return flow.send(response)  # type: ignore[arg-type]  # the first send is None
+    except StopIteration:
+        return None
+
+
+class OffLoopAuth(httpx.Auth):
+    """Runs another auth's steps (here: RSA signing) in a worker thread.
+
+    OpenSSL releases the GIL while it signs, so a fan-out signs on other cores while the
+    event loop goes on sending; the loop itself never blocks on a signature.
+    """
+
+    requires_request_body = True
+
+    def __init__(self, inner: httpx.Auth) -> None:
+        self.inner = inner
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        flow = self.inner.sync_auth_flow(request)
+        step = await asyncio.to_thread(_step, flow, None)
+        while step is not None:
+            response = yield step
+            if self.inner.requires_response_body:
+                await response.aread()
+            step = await asyncio.to_thread(_step, flow, response)
 
 
 def _excerpt(content: bytes) -> str:
@@ -49,7 +87,7 @@ async def send(
 ) -> Attempt:
     """POST ``body`` to the delivery's inbox, signed with ``key``; never raises for network
     trouble or refusals (they are outcomes)."""
-    auth = DoubleKnockAuth(key, key_id, preferences, clock=clock)
+    auth = OffLoopAuth(DoubleKnockAuth(key, key_id, preferences, clock=clock))
     try:
         result = await client.request(
             "POST", delivery.inbox_url, headers=_HEADERS, content=body, auth=auth

@@ -34,6 +34,7 @@ __all__ = ["ACTIVITY_CONTENT_TYPE", "OffLoopAuth", "send"]
 ACTIVITY_CONTENT_TYPE: Final = "application/activity+json"
 _HEADERS: Final = {"Content-Type": ACTIVITY_CONTENT_TYPE, "Accept": "*/*"}
 _ERROR_EXCERPT: Final = 300
+_RESIGN_STATUSES: Final = frozenset({400, 401})  # DoubleKnockAuth's second knock
 
 
 def _step(
@@ -67,7 +68,10 @@ class OffLoopAuth(httpx.Auth):
             response = yield step
             if self.inner.requires_response_body:
                 await response.aread()
-            step = await asyncio.to_thread(_step, flow, response)
+            if response.status_code in _RESIGN_STATUSES:  # the inner auth may sign again
+                step = await asyncio.to_thread(_step, flow, response)
+            else:  # nothing to sign: finish the flow here rather than hop to a thread
+                step = _step(flow, response)
 
 
 def _excerpt(content: bytes) -> str:

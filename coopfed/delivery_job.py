@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from coopfed.context import AppContext
 from federation import discovery
+from federation.delivery.claim import any_due
 from federation.delivery.runner import DeliveryOptions, deliver_due
 from federation.net import FetchLimits, SafeClient, create_safe_client
 
@@ -44,7 +45,10 @@ class DeliverActivities:
     async def run_once(self, ctx: AppContext) -> int:
         async with ctx.session() as db:
             await ctx.policy.ensure_fresh(db)
+            due = await any_due(db, now=ctx.clock.now())
             await db.commit()
+        if not due:
+            return 0
         async with delivery_client(ctx) as client:
             return await deliver_due(
                 ctx.sessions, client, clock=ctx.clock.now, options=delivery_options(ctx)

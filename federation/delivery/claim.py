@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.delivery.model import Delivery, DeliveryHost, DeliveryStatus
 from federation.delivery.schedule import BREAKER_THRESHOLD
 from federation.models import OutboxActivity
 
-__all__ = ["Claim", "Claimed", "claim_due"]
+__all__ = ["Claim", "Claimed", "any_due", "claim_due"]
 
 
 @dataclass(frozen=True)
@@ -63,20 +63,30 @@ class Claim:
     activities: dict[int, Outgoing]
 
 
+def _due(now: datetime) -> list[ColumnElement[bool]]:
+    paused = exists().where(DeliveryHost.host == Delivery.host, DeliveryHost.paused_until > now)
+    return [
+        Delivery.status == DeliveryStatus.PENDING,
+        Delivery.next_attempt_at <= now,
+        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
+        ~paused,
+    ]
+
+
+async def any_due(session: AsyncSession, *, now: datetime) -> bool:
+    """Whether some delivery is due (a cheap look before a worker opens connections)."""
+    found = await session.scalar(select(Delivery.id).where(*_due(now)).limit(1))
+    return found is not None
+
+
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int, lease: timedelta) -> Claim:
     """Claim up to ``limit`` due deliveries (oldest due first) in the session's transaction;
     the caller commits at once so the claims become visible."""
     connection = await session.connection()
     postgres = connection.dialect.name == "postgresql"
-    paused = exists().where(DeliveryHost.host == Delivery.host, DeliveryHost.paused_until > now)
     query = (
         select(Delivery)
-        .where(
-            Delivery.status == DeliveryStatus.PENDING,
-            Delivery.next_attempt_at <= now,
-            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
-            ~paused,
-        )
+        .where(*_due(now))
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )

@@ -629,8 +629,8 @@ async def keys_show(ctx: AppContext, who: str | None) -> None:
 @main.group(name="federation")
 def federation_group() -> None:
     """Which hosts this co-op federates with (block list, allow-list mode), and follows
-    between co-ops (follow, unfollow, followers, following, approve, reject), and the outgoing
-    delivery queue (deliveries, retry).
+    between co-ops (follow, unfollow, followers, following, approve, reject, announce), and the
+    outgoing delivery queue (deliveries, retry).
 
     A rule on a host covers its subdomains. Running servers apply a change within a few
     seconds; no restart is needed.

@@ -1,8 +1,9 @@
-"""``coopfed federation follow|unfollow|followers|following|approve|reject``: follows between
-co-ops from the command line (registered on the ``federation`` group by ``coopfed.cli``).
+"""``coopfed federation follow|unfollow|followers|following|approve|reject|announce``: follows
+between co-ops and announcements from the command line (registered on the ``federation`` group
+by ``coopfed.cli``).
 
-What these commands send (Follow, Undo, Accept, Reject) goes into the outbox; the worker
-(``coopfed serve`` or ``coopfed worker``) delivers it.
+What these commands send (Follow, Undo, Accept, Reject, Create{Note}) goes into the outbox; the
+worker (``coopfed serve`` or ``coopfed worker``) delivers it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 from coopfed import federation_inbox, partners
 from coopfed.cli import _admin_command, settings_options
 from coopfed.context import AppContext
+from federation import publishing
 from federation.actor import COOP_NAME
 from federation.follow import service as follows
 from federation.follow.model import Follower, FollowState
@@ -127,6 +129,23 @@ async def reject_command(ctx: AppContext, follower_id: int) -> None:
     click.echo(f"Rejected {row.actor_uri}; the Reject is delivered by the worker.")
 
 
+@click.command("announce")
+@settings_options
+@click.argument("text")
+@_admin_command
+async def announce_command(ctx: AppContext, text: str) -> None:
+    """Publish TEXT (Markdown) as an announcement (a Note) to the co-ops following this one."""
+    async with ctx.session() as db:
+        published = await publishing.publish_note(
+            db, text, urls=partners.urls_of(ctx), now=ctx.clock.now(), by=None
+        )
+        await db.commit()
+    click.echo(
+        f"Announcement {published.activity.payload['object']['id']} queued for "
+        f"{published.inboxes} inbox(es); the worker delivers it."
+    )
+
+
 def register(group: click.Group) -> None:
     """Add the follow commands to ``coopfed federation``."""
     for command in (
@@ -136,5 +155,6 @@ def register(group: click.Group) -> None:
         following_command,
         approve_command,
         reject_command,
+        announce_command,
     ):
         group.add_command(command)

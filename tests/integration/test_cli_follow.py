@@ -49,3 +49,10 @@ def test_follow_refusals(cli: Cli) -> None:  # noqa: F811
     assert "cannot follow itself" in cli.fails("federation", "follow", "@coop@localhost:8000")
     assert "neither a handle" in cli.fails("federation", "follow", "not-a-handle")
     assert "does not follow" in cli.fails("federation", "unfollow", "@coop@partner.example")
+
+
+def test_announce(cli: Cli) -> None:  # noqa: F811
+    cli.ok("init")
+    waiting_request(cli)
+    assert "queued for 0 inbox(es)" in cli.ok("federation", "announce", "Assembly on *Friday*")
+    assert "Write the announcement" in cli.fails("federation", "announce", "   ")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import multiprocessing
 import os
 import sys
@@ -143,10 +145,16 @@ async def run(
             host_concurrency=settings.delivery_host_concurrency,
         )
         async with delivery_client(ctx) as client:
+            profile = cProfile.Profile() if args.profile else None
+            if profile is not None:
+                profile.enable()
             started, cpu_started = time.perf_counter(), time.process_time()
             handled = await deliver_due(ctx.sessions, client, clock=ctx.clock.now, options=options)
             elapsed = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
+            if profile is not None:
+                profile.disable()
+                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         async with ctx.session() as db:
             delivered = await db.scalar(
                 select(func.count()).where(Delivery.status == DeliveryStatus.DELIVERED)
@@ -202,6 +210,7 @@ def main() -> None:
     parser.add_argument("--inboxes", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--host-concurrency", type=int, default=32)
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument(

@@ -18,9 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import pstats
 import multiprocessing
 import os
+import pstats
 import sys
 import tempfile
 import time

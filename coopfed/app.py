@@ -33,6 +33,7 @@ from coopfed.web.pages import (
     invitation,
     members,
     notifications,
+    partners,
     proposal_receipt,
     proposal_vote,
     proposals,
@@ -98,6 +99,7 @@ def create_app(
         *proxies.routes,
         *bylaws.routes,
         *notifications.routes,
+        *partners.routes,
     ]
     app = Starlette(
         routes=[

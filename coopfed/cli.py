@@ -628,7 +628,9 @@ async def keys_show(ctx: AppContext, who: str | None) -> None:
 
 @main.group(name="federation")
 def federation_group() -> None:
-    """Which hosts this co-op federates with: block list and allow-list mode.
+    """Which hosts this co-op federates with (block list, allow-list mode), and follows
+    between co-ops (follow, unfollow, followers, following, approve, reject, announce), and the
+    outgoing delivery queue (deliveries, retry).
 
     A rule on a host covers its subdomains. Running servers apply a change within a few
     seconds; no restart is needed.
@@ -729,6 +731,16 @@ async def federation_list(ctx: AppContext) -> None:
 from coopfed.cli_verify_tally import verify_tally_command  # noqa: E402
 
 main.add_command(verify_tally_command)
+
+
+from coopfed.cli_follow import register as _register_follow  # noqa: E402 (uses the above)
+
+_register_follow(federation_group)
+
+
+from coopfed.cli_delivery import register as _register_delivery  # noqa: E402
+
+_register_delivery(federation_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from coopfed.db import create_engine, session_factory
 from coopfed.i18n import Catalogs
 from coopfed.settings import Settings
+from federation.inbox_writer import InboxWriter
 from federation.keys import KeyRing
 from federation.policy import FederationPolicy
 from federation.remote import RemoteActors
@@ -35,6 +36,8 @@ class AppContext:
     # Remote actors and keys (fetched through the safe client); opened by the app's lifespan
     # (coopfed.federation_inbox.start), None outside it.
     remote: RemoteActors | None = None
+    # Group commit for inbox inserts; opened with ``remote``, None outside the lifespan.
+    inbox_writer: InboxWriter | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

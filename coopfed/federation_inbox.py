@@ -10,11 +10,14 @@ forms' ``max_form_bytes``: the app's body-limit middleware leaves these paths to
 (``is_inbox_path``), so that a blocked host is refused (403) before its body is even read.
 
 ``start(ctx)`` and ``stop(ctx)`` run in the app's lifespan: they load the federation policy
-and open the safe HTTP client that fetches remote actors and keys (``ctx.remote``).
+and open the safe HTTP client that fetches remote actors and keys (``ctx.remote``), and the
+inbox's group-commit writer (``ctx.inbox_writer``: concurrent POSTs share one insert and one
+commit, each answered 202 only once its row is committed).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -34,6 +37,7 @@ from federation import discovery, inbox
 from federation.actor import COOP_NAME, Found, LocalUrls
 from federation.httpsig import DoubleKnockAuth, PrivateKey, SchemePreferences
 from federation.inbound import InboundCheck, InboundOptions, InboundResult
+from federation.inbox_writer import InboxWriter
 from federation.keys import INSTANCE_ACTOR, KeyType
 from federation.net import create_safe_client
 from federation.remote import RemoteActors
@@ -81,6 +85,7 @@ async def start(ctx: AppContext) -> None:
         allow_list=settings.federation_allow_networks,
         host_policy=ctx.policy.may_federate,
     )
+    ctx.inbox_writer = InboxWriter(ctx.sessions)
     ctx.remote = RemoteActors(
         sessions=ctx.sessions,
         client=client,
@@ -95,6 +100,9 @@ async def stop(ctx: AppContext) -> None:
     remote, ctx.remote = ctx.remote, None
     if remote is not None:
         await remote.client.aclose()
+    writer, ctx.inbox_writer = ctx.inbox_writer, None
+    if writer is not None:
+        await writer.aclose()
 
 
 # --- the inbox -----------------------------------------------------------------------------
@@ -162,8 +170,13 @@ async def _receive(request: Request, name: str | None) -> Response:
             return _error(410, "gone", f"{name} has left this co-op")
         if found is not Found.ACTOR:
             return _error(404, "not_found", f"there is no actor {name!r} here")
-    stored = await inbox.store(
-        db,
+    writer = ctx.inbox_writer
+    if writer is not None:
+        await db.commit()  # the lookup's transaction; the writer uses its own
+        store = functools.partial(writer.store)  # returns once committed (group commit)
+    else:
+        store = functools.partial(inbox.store, db)
+    stored = await store(
         activity_id=activity.id,
         activity_type=activity.type,
         actor=activity.actor,

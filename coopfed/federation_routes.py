@@ -5,7 +5,9 @@
     GET /.well-known/host-meta, /.well-known/host-meta.json  RFC 6415
     GET /ns/coopfed                                          coopfed's JSON-LD context
     GET /actors/{name}                                       AS2 actor, or the HTML profile
-    GET /actors/{name}/outbox|followers|following            OrderedCollection (empty for now)
+    GET /actors/{name}/outbox|followers|following            OrderedCollection, paged
+    GET /questions/{id}                                      a public proposal as a Question
+    GET /notes/{uid}                                         an announcement (Note)
 
 The documents are built in ``federation``; this module looks things up and answers HTTP.
 The inbox routes (``POST /inbox``, ``POST /actors/{name}/inbox``) live with the inbox.
@@ -33,7 +35,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from coopfed.auth.api_token import ApiToken
@@ -42,13 +44,13 @@ from coopfed.federation_inbox import public_url
 from coopfed.web.templating import render
 from coopfed.web.viewer import ctx_of, db_of
 from federation import actor as actors
-from federation import discovery
+from federation import collections, discovery, publishing
 from federation.actor import COOP_NAME, ActorKeyCache, Found, LocalActor, LocalUrls
 from federation.context import CONTEXT_MEDIA_TYPE, CONTEXT_PATH, coopfed_context_bytes
 from federation.httpsig import FailureCode, VerifyOptions, verify_request
 from federation.inbound import InboundCode, RecordingResolver, claimed_key_id
 from federation.net import BlockedHost
-from federation.policy import PolicySnapshot, host_of_url
+from federation.policy import PolicySnapshot, host_of_url, load_config
 from governance import instance as instances
 from governance import markdown
 from governance.member import Member, Status
@@ -334,8 +336,17 @@ async def actor(request: Request) -> Response:
     if as2 is None:
         return await _profile_page(request, local)
     db = db_of(request)
+    manual = False
+    if local.is_coop:
+        config = await load_config(db)
+        manual = config is not None and not config.auto_accept_follows
     built = await actors.document_for(
-        db, _key_cache(request), _urls(request), local, now=ctx_of(request).clock.now()
+        db,
+        _key_cache(request),
+        _urls(request),
+        local,
+        now=ctx_of(request).clock.now(),
+        manually_approves=manual,
     )
     if built.keys_created:
         await db.commit()
@@ -395,9 +406,13 @@ def _collection_route(kind: str) -> Route:
         page = request.query_params.get("page")
         document: dict[str, Any]
         if page is None:
-            document = actors.ordered_collection(collection_id, total_items=0)
+            total = await collections.total(db_of(request), kind, local)
+            document = actors.ordered_collection(collection_id, total_items=total)
         elif _PAGE.fullmatch(page):
-            document = actors.ordered_collection_page(collection_id, int(page), [])
+            items, has_next = await collections.page(db_of(request), kind, local, int(page))
+            document = actors.ordered_collection_page(
+                collection_id, int(page), items, has_next=has_next
+            )
         else:
             return _json_error(
                 400, "invalid_page", "page must be a whole number from 1", media_type=as2
@@ -410,6 +425,41 @@ def _collection_route(kind: str) -> Route:
     return Route(f"/actors/{{name}}/{kind}", endpoint, methods=["GET"], name=f"actor_{kind}")
 
 
+# --- published objects -------------------------------------------------------------------
+
+
+async def question(request: Request) -> Response:
+    """A public proposal as a ``Question`` (AS2), or, for a browser, its page."""
+    proposal_id: int = request.path_params["proposal_id"]
+    as2 = actors.negotiate(request.headers.get("accept"))
+    if as2 is None:
+        return RedirectResponse(publishing.proposal_url(_urls(request), proposal_id), 303)
+    db = db_of(request)
+    proposal = await db.get(Proposal, proposal_id)
+    if (
+        proposal is None
+        or not proposal.public
+        or proposal.status not in publishing.PUBLISHED_STATUSES
+    ):
+        return _json_error(
+            404, "not_found", f"there is no public question {proposal_id}", media_type=as2
+        )
+    document = await publishing.question_of(db, proposal, _urls(request))
+    return _json(document, as2, headers={**CORS, **VARY})
+
+
+async def note(request: Request) -> Response:
+    """An announcement the co-op published (AS2), or, for a browser, the co-op's profile."""
+    urls = _urls(request)
+    as2 = actors.negotiate(request.headers.get("accept"))
+    if as2 is None:
+        return RedirectResponse(urls.profile(COOP_NAME), 303)
+    found = await publishing.stored_note(db_of(request), urls, request.path_params["uid"])
+    if found is None:
+        return _json_error(404, "not_found", "there is no such note", media_type=as2)
+    return _json(found, as2, headers={**CORS, **VARY})
+
+
 routes = [
     Route("/.well-known/webfinger", webfinger, methods=["GET"]),
     Route("/.well-known/host-meta", host_meta, methods=["GET"]),
@@ -419,4 +469,6 @@ routes = [
     Route(CONTEXT_PATH, context_document, methods=["GET"]),
     Route("/actors/{name}", actor, methods=["GET"], name="actor"),
     *(_collection_route(kind) for kind in COLLECTIONS),
+    Route("/questions/{proposal_id:int}", question, methods=["GET"], name="question"),
+    Route("/notes/{uid:str}", note, methods=["GET"], name="note"),
 ]

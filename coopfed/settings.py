@@ -48,6 +48,8 @@ class Settings:
     # Non-public networks or hosts the federation HTTP client may reach (e.g. 10.0.0.0/8,
     # coop.internal:8443); everything private, loopback or link-local is refused otherwise.
     federation_allow_networks: tuple[str, ...] = ()
+    delivery_concurrency: int = 32  # outgoing deliveries in flight per worker
+    delivery_host_concurrency: int = 8  # of which at most this many to any one host
     # Cheap Argon2 parameters; only for test suites. Never documented as an admin setting.
     fast_password_hashing: bool = field(default=False, metadata={"internal": True})
 
@@ -194,7 +196,12 @@ def validate(settings: Settings) -> None:
         raise SettingsError("signin_delay must be 0 or more.")
     if settings.log_level not in LOG_LEVELS:
         raise SettingsError(f"log_level must be one of: {', '.join(LOG_LEVELS)}.")
-    for name in ("signature_window", "inbox_max_bytes"):
+    for name in (
+        "signature_window",
+        "inbox_max_bytes",
+        "delivery_concurrency",
+        "delivery_host_concurrency",
+    ):
         if not getattr(settings, name) > 0:
             raise SettingsError(f"{name} must be greater than 0.")
     for entry in settings.federation_allow_networks:

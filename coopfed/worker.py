@@ -16,8 +16,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coopfed import federation_jobs
 from coopfed.auth import web_session
 from coopfed.context import AppContext
+from coopfed.delivery_job import DeliverActivities
 from federation import keys
 from federation.actor import COOP_NAME, LocalUrls
 from federation.multikey import ed25519_multibase
@@ -80,6 +82,7 @@ class ProposalClock:
         now = ctx.clock.now()
         async with ctx.session() as db:
             opened = await lifecycle.open_due(db, now=now)
+            await federation_jobs.publish_opened(ctx, db, opened)
             await db.commit()
         async with ctx.session() as db:
             reminded = await lifecycle.remind_closing(db, now=now)
@@ -87,12 +90,19 @@ class ProposalClock:
         async with ctx.session() as db:
             signer = await instance_signer(ctx, db)
             closed = await lifecycle.close_due(db, now=now, signer=signer)
+            await federation_jobs.publish_closed(ctx, db, closed)
             await db.commit()
         return len(opened) + len(closed) + (1 if reminded else 0)
 
 
 def default_jobs() -> list[Job]:
-    return [ProposalClock(), PurgeExpiredSessions()]
+    return [
+        ProposalClock(),
+        PurgeExpiredSessions(),
+        federation_jobs.ProcessInbox(),
+        federation_jobs.PublishProposals(),
+        DeliverActivities(),
+    ]
 
 
 class Worker:

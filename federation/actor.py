@@ -164,6 +164,7 @@ def _document(
     published: datetime | None,
     published_keys: PublishedKeys,
     discoverable: bool,
+    manually_approves: bool = False,
 ) -> dict[str, Any]:
     actor_id = urls.actor(name)
     document: dict[str, Any] = {
@@ -179,8 +180,8 @@ def _document(
         "followers": urls.followers(name),
         "following": urls.following(name),
         "endpoints": {"sharedInbox": urls.shared_inbox},
-        # No approval screen exists yet: a follow request would wait forever.
-        "manuallyApprovesFollowers": False,
+        # True when follow requests wait for an admin (auto-accept off).
+        "manuallyApprovesFollowers": manually_approves,
         "discoverable": discoverable,
         "publicKey": {
             "id": urls.main_key(name),
@@ -197,9 +198,14 @@ def _document(
 
 
 def organization_to_as(
-    inst: Instance | None, published_keys: PublishedKeys, urls: LocalUrls
+    inst: Instance | None,
+    published_keys: PublishedKeys,
+    urls: LocalUrls,
+    *,
+    manually_approves: bool = False,
 ) -> dict[str, Any]:
-    """The co-op's ``Organization`` actor. Before setup it is named after the domain."""
+    """The co-op's ``Organization`` actor. Before setup it is named after the domain;
+    ``manually_approves`` when an admin decides on follow requests."""
     name = inst.name if inst is not None and inst.name else urls.domain
     description = inst.description if inst is not None else ""
     return _document(
@@ -211,6 +217,7 @@ def organization_to_as(
         published=inst.created_at if inst is not None else None,
         published_keys=published_keys,
         discoverable=True,  # the co-op wants to be found by other co-ops
+        manually_approves=manually_approves,
     )
 
 
@@ -476,10 +483,15 @@ async def document_for(
     actor: LocalActor,
     *,
     now: datetime,
+    manually_approves: bool = False,
 ) -> ActorDocument:
     """The actor's AS2 document. Makes the actor's keys if it has none yet (a member's, the
-    first time their actor is asked for); then ``keys_created`` says to commit."""
+    first time their actor is asked for); then ``keys_created`` says to commit.
+    ``manually_approves`` is the co-op's: whether follow requests wait for an admin."""
     published_keys, created = await _keys_for(session, cache, actor, now=now)
     if actor.member is not None:
         return ActorDocument(member_to_as(actor.member, published_keys, urls), created)
-    return ActorDocument(organization_to_as(actor.instance, published_keys, urls), created)
+    document = organization_to_as(
+        actor.instance, published_keys, urls, manually_approves=manually_approves
+    )
+    return ActorDocument(document, created)

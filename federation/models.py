@@ -1,6 +1,7 @@
 """Federation tables: remote actors and their keys, host policies, the inbox and the outbox.
 
-Delivery rows (one per recipient inbox) belong to the delivery queue and are added with it.
+Delivery rows (one per recipient inbox) live in ``federation.delivery.model``; follows in
+``federation.follow.model``; what partners publish in ``federation.feed.model``.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db import Base, UTCDateTime
 
 
-def _enum(kind: type[enum.StrEnum], length: int = 16) -> Enum:
+def string_enum(kind: type[enum.StrEnum], length: int = 16) -> Enum:
+    """A column type storing a ``StrEnum`` by value, as a short string (no native enum)."""
     return Enum(
         kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
     )
@@ -65,7 +67,7 @@ class HostPolicy(Base):
     __tablename__ = "host_policies"
 
     host: Mapped[str] = mapped_column(String(255), primary_key=True)
-    rule: Mapped[HostRule] = mapped_column(_enum(HostRule))
+    rule: Mapped[HostRule] = mapped_column(string_enum(HostRule))
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(
@@ -84,8 +86,14 @@ class FederationConfig(Base):
     __tablename__ = "federation_config"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mode: Mapped[FederationMode] = mapped_column(_enum(FederationMode), default=FederationMode.OPEN)
+    mode: Mapped[FederationMode] = mapped_column(
+        string_enum(FederationMode), default=FederationMode.OPEN
+    )
     require_signed_fetch: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Follow requests from remote co-ops are accepted at once, or wait for an admin.
+    auto_accept_follows: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -112,7 +120,7 @@ class InboxItem(Base):
     signature_scheme: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[InboxStatus] = mapped_column(
-        _enum(InboxStatus), default=InboxStatus.PENDING, index=True
+        string_enum(InboxStatus), default=InboxStatus.PENDING, index=True
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

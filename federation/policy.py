@@ -334,6 +334,22 @@ class FederationPolicy:
         )
         return config
 
+    async def set_auto_accept_follows(
+        self, session: AsyncSession, accept: bool, *, by: int | None, now: datetime
+    ) -> FederationConfig:
+        """Whether follow requests from remote co-ops are accepted at once (else they wait
+        for an admin to approve or reject them)."""
+        config = await self._config_for_change(session, now)
+        config.auto_accept_follows = accept
+        await audit.record(
+            session,
+            now=now,
+            action="federation.auto_accept_follows",
+            actor_id=by,
+            target="on" if accept else "off",
+        )
+        return config
+
     async def _put(
         self,
         session: AsyncSession,
@@ -392,6 +408,7 @@ class FederationPolicy:
                 id=CONFIG_ID,
                 mode=FederationMode.OPEN,
                 require_signed_fetch=False,
+                auto_accept_follows=True,
                 updated_at=now,
             )
             session.add(config)

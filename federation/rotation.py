@@ -3,8 +3,9 @@
 ``rotate(...)`` runs in the caller's transaction: it retires the actor's current keys (they
 stay in ``actor_keys`` with ``retired_at`` set, so what was signed with them can still be
 checked here), makes new ones, builds an ``Update`` whose ``object`` is the actor document
-with the new keys, and stores it as an ``OutboxActivity`` for the delivery queue. Commit, and
-both happen or neither does.
+with the new keys, and publishes it through the transactional outbox
+(``federation.delivery.outbox``) to the actor's accepted followers. Commit, and the new keys
+and the queued deliveries happen together or not at all.
 
 Running servers follow without a restart: ``federation.actor.ActorKeyCache`` notices the new
 key rows at the next request for that actor and reloads the process's ``KeyRing``.
@@ -32,6 +33,7 @@ from federation.actor import (
     iso_time,
 )
 from federation.context import AS_PUBLIC, actor_context
+from federation.delivery import outbox
 from federation.keys import ActorKey, KeyType
 from federation.models import OutboxActivity
 
@@ -82,16 +84,13 @@ async def rotate(
     built = await document_for(session, ActorKeyCache(), urls, actor, now=now)
     uid = str(uuid.uuid4())
     payload = actor_update(urls, actor.name, built.document, now=now, uid=uid)
-    activity = OutboxActivity(
-        activity_id=payload["id"],
+    activity = await outbox.publish(
+        session,
         actor=actor.key_owner,
-        activity_type="Update",
-        payload=payload,
-        public=True,
-        created_at=now,
+        activity=payload,
+        inboxes=await outbox.followers_inboxes(session, actor.name),
+        now=now,
     )
-    session.add(activity)
-    await session.flush()
     return Rotation(
         actor=actor,
         retired_key_ids=tuple(sorted(row.id for row in before.values())),

@@ -7,7 +7,9 @@
 # Environment:
 #   PYTHON                       interpreter that creates .venv (default: python3, ≥ 3.11)
 #   COOPFED_TEST_DATABASE_URL    PostgreSQL for the second run
-#                                (default: postgresql://postgres@127.0.0.1:5432/test)
+#                                (default: postgresql://postgres@127.0.0.1:5432/test); in both
+#                                runs it is also COOPFED_TEST_FEDERATION_PG_URL, so the
+#                                three-instance tests put one instance on PostgreSQL every time
 #   COOPFED_FORCE_INSTALL=1      reinstall the package even if pyproject.toml is unchanged
 #   CI                           set in CI: browser tests fail (not skip) without Chromium
 set -uo pipefail
@@ -98,10 +100,10 @@ done_phase "postgresql"
 # halves the wall time. Their output is printed one after the other once both are done.
 phase "test suites on SQLite and on PostgreSQL (run in parallel)"
 LOGS=$(mktemp -d)
-env -u COOPFED_TEST_DATABASE_URL "$PY" -m pytest --durations=10 --basetemp="$LOGS/tmp-sqlite" "$@" \
+env -u COOPFED_TEST_DATABASE_URL COOPFED_TEST_FEDERATION_PG_URL=$PG_URL "$PY" -m pytest --durations=10 --basetemp="$LOGS/tmp-sqlite" "$@" \
     >"$LOGS/sqlite.log" 2>&1 &
 SQLITE_PID=$!
-COOPFED_TEST_DATABASE_URL=$PG_URL "$PY" -m pytest --durations=10 --basetemp="$LOGS/tmp-pg" "$@" \
+COOPFED_TEST_DATABASE_URL=$PG_URL COOPFED_TEST_FEDERATION_PG_URL=$PG_URL "$PY" -m pytest --durations=10 --basetemp="$LOGS/tmp-pg" "$@" \
     >"$LOGS/pg.log" 2>&1 &
 PG_PID=$!
 wait "$SQLITE_PID"

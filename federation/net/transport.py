@@ -16,9 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import select
+import socket
 import ssl
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any
 
 import certifi
 import httpcore
@@ -66,13 +69,14 @@ class VettingNetworkBackend(httpcore.AsyncNetworkBackend):
         for address in addresses:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     str(address),
                     port,
                     timeout=remaining,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return _KnownSocketStream(stream)
             except httpcore.ConnectError as exc:  # refused or unreachable: try the next one
                 last_error = exc
         if last_error is None:  # pragma: no cover - vetted_addresses never returns []
@@ -120,6 +124,49 @@ class VettingNetworkBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class _KnownSocketStream(httpcore.AsyncNetworkStream):
+    """A stream that remembers its socket, so the pool's "is this idle connection still
+    open?" check (made for every idle connection on every request) is one ``poll`` instead
+    of a fresh lookup of every socket attribute (``getpeername`` …) each time."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> httpcore.AsyncNetworkStream:
+        return _KnownSocketStream(
+            await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._socket is not None:
+            return _readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether an idle socket has something to read (data, or EOF: the peer closed it)."""
+    if sock.fileno() < 0:
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _refusal_message(

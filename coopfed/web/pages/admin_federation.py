@@ -1,4 +1,5 @@
-"""Admin: federation policy (block list, allow-list mode, signed fetch) and the inbox."""
+"""Admin: federation policy (block list, allow-list mode, signed fetch) and the inbox; the
+outgoing deliveries page (``admin_deliveries``) is mounted with it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.routing import Route
 
 from coopfed.web.forms import Form, posted
 from coopfed.web.guards import require_admin
+from coopfed.web.pages import admin_deliveries
 from coopfed.web.templating import redirect, render
 from coopfed.web.viewer import ctx_of, db_of
 from federation import inbox
@@ -143,4 +145,5 @@ routes = [
     Route(PAGE + "/hosts", add_host, methods=["POST"]),
     Route(PAGE + "/hosts/remove", remove_host, methods=["POST"]),
     Route(PAGE + "/inbox/{item_id:int}/retry", retry_item, methods=["POST"]),
+    *admin_deliveries.routes,
 ]

@@ -1,0 +1,115 @@
+"""Admin: the outgoing delivery queue — state per remote host, recent deliveries, retry,
+unpause. Linked from the federation page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from coopfed.web.forms import Form, posted
+from coopfed.web.guards import require_admin
+from coopfed.web.templating import redirect, render
+from coopfed.web.viewer import ctx_of, db_of
+from federation.delivery import admin
+from federation.delivery.model import DeliveryStatus
+from governance.errors import Conflict, GovernanceError, NotFound
+
+PAGE = "/admin/federation/deliveries"
+SHOWN = 100
+
+
+async def _page(
+    request: Request,
+    *,
+    error: str | None = None,
+    params: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    db = db_of(request)
+    query = request.query_params
+    host = (query.get("host") or "").strip().lower() or None
+    try:
+        shown_status = admin.parse_status(query.get("status"))
+    except GovernanceError as exc:
+        error, params, status = exc.template, exc.params, 422
+        shown_status = None
+    now = ctx_of(request).clock.now()
+    return await render(
+        request,
+        "admin/deliveries.html",
+        {
+            "hosts": await admin.host_summaries(db),
+            "deliveries": await admin.recent(db, host=host, status=shown_status, limit=SHOWN),
+            "host": host or "",
+            "status": shown_status.value if shown_status else "",
+            "statuses": [s.value for s in DeliveryStatus],
+            "now": now,
+            "error": error,
+            "params": params or {},
+        },
+        status=status,
+    )
+
+
+async def _failed(request: Request, exc: GovernanceError) -> Response:
+    await db_of(request).rollback()
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
+    return await _page(request, error=exc.template, params=exc.params, status=status)
+
+
+async def deliveries_page(request: Request) -> Response:
+    await require_admin(request)
+    return await _page(request)
+
+
+def _host(form: Form) -> str:
+    return form.stripped("host")
+
+
+async def retry_one(request: Request) -> Response:
+    who = await require_admin(request)
+    await posted(request)
+    db = db_of(request)
+    try:
+        await admin.retry_delivery(
+            db, int(request.path_params["delivery_id"]), now=ctx_of(request).clock.now(), by=who.id
+        )
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, exc)
+    return redirect(request, PAGE, notice="delivery_retried")
+
+
+async def retry_host(request: Request) -> Response:
+    who = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    try:
+        await admin.retry_host(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, exc)
+    return redirect(request, PAGE, notice="delivery_host_retried")
+
+
+async def unpause_host(request: Request) -> Response:
+    who = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    try:
+        await admin.unpause(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
+        await db.commit()
+    except GovernanceError as exc:
+        return await _failed(request, exc)
+    return redirect(request, PAGE, notice="delivery_host_unpaused")
+
+
+routes = [
+    Route(PAGE, deliveries_page, methods=["GET"]),
+    Route(PAGE + "/{delivery_id:int}/retry", retry_one, methods=["POST"]),
+    Route(PAGE + "/hosts/retry", retry_host, methods=["POST"]),
+    Route(PAGE + "/hosts/unpause", unpause_host, methods=["POST"]),
+]

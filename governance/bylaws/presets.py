@@ -72,6 +72,14 @@ WORKER_COOP: dict[str, Any] = {
             "Choice among options (approval)", method="approval", max_choices=1, quorum="0.25"
         ),
     },
+    "ledger": {
+        "currency": "EUR",
+        "share_price": "100",
+        "min_subscription": 1,
+        "transfers_allowed": False,
+        "private_member_details": False,
+        "allocation": {},
+    },
 }
 
 MULTI_STAKEHOLDER: dict[str, Any] = {
@@ -103,6 +111,14 @@ MULTI_STAKEHOLDER: dict[str, Any] = {
             effect="amend_bylaws",
         ),
         "consent": _kind("Consent decision", method="consent", quorum="0.25"),
+    },
+    "ledger": {
+        "currency": "EUR",
+        "share_price": "50",
+        "min_subscription": 1,
+        "transfers_allowed": True,
+        "private_member_details": True,
+        "allocation": {},
     },
 }
 

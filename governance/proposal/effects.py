@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from governance import member as members
 from governance.bylaws import store as bylaws_store
 from governance.bylaws.document import Effect, parse_bylaws
+from governance.ledger import shares
 from governance.member import Status
 from governance.proposal.model import Proposal
 
@@ -32,6 +33,11 @@ async def _admit_member(session: AsyncSession, proposal: Proposal, now: datetime
     subject = await members.get(session, proposal.subject_member_id)
     if subject.status is Status.APPLICANT:
         await members.set_status(session, subject, Status.MEMBER, by=None, now=now)
+        # The bylaws may require a first subscription: post it with the admission.
+        rules = (await bylaws_store.current(session)).ledger
+        if rules.min_subscription > 0:
+            await shares.subscribe(session, subject.id, rules.min_subscription, rules, by=None,
+                                   now=now)
 
 
 async def _amend_bylaws(session: AsyncSession, proposal: Proposal, now: datetime) -> None:

@@ -9,6 +9,7 @@ after theirs.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,14 +51,16 @@ class TreeCache:
 
     def __init__(self) -> None:
         self._log = merkle.MerkleLog()
+        self._lock = asyncio.Lock()  # two requests must not append the same leaves twice
 
     async def tree(self, session: AsyncSession) -> merkle.MerkleLog:
-        stored = await journal.size(session)
-        if stored < self._log.size:  # the database was replaced (a restore, a test reset)
-            self._log = merkle.MerkleLog()
-        if stored > self._log.size:
-            self._log.extend(await leaf_hashes(session, start=self._log.size))
-        return self._log
+        async with self._lock:
+            stored = await journal.size(session)
+            if stored < self._log.size:  # the database was replaced (a restore, a test reset)
+                self._log = merkle.MerkleLog()
+            if stored > self._log.size:
+                self._log.extend(await leaf_hashes(session, start=self._log.size))
+            return self._log
 
 
 async def tree(session: AsyncSession) -> merkle.MerkleLog:

@@ -37,6 +37,16 @@ class UnknownAccount(InvalidInput):
         super().__init__(N_("There is no account named '%(account)s'."), account=account)
 
 
+class RootAccount(InvalidInput):
+    code = "ledger_root_account"
+
+    def __init__(self, account: str) -> None:
+        super().__init__(
+            N_("'%(account)s' is a root of the tree; post to an account under it."),
+            account=account,
+        )
+
+
 class ClosedAccount(InvalidInput):
     code = "ledger_closed_account"
 

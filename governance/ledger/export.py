@@ -173,6 +173,8 @@ async def to_beancount(session: AsyncSession, *, title: str, currency: str) -> s
     ]
     out += [f"{start.isoformat()} commodity {c.code}" for c in commodities]
     out.append("")
+    # The five roots only group; Beancount names need two components at least.
+    accounts = [a for a in accounts if ":" in a.name]
     out += [f"{opens[a.name].isoformat()} open {a.name}" for a in accounts]
     out.append("")
     for e in all_entries:

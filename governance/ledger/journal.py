@@ -37,6 +37,7 @@ from governance.ledger.errors import (
     AlreadyReversed,
     NegativeHoldings,
     PeriodClosed,
+    RootAccount,
     SinglePosting,
     Unbalanced,
     UndeclaredCommodity,
@@ -90,6 +91,8 @@ async def check(session: AsyncSession, draft: Draft, *, allow_empty: bool = Fals
         found = cache.get(p.account)
         if found is None:
             found = cache[p.account] = await accounts.require_open(session, p.account)
+            if found.parent_id is None:
+                raise RootAccount(p.account)
         if p.commodity not in precisions:
             declared = await commodity.get(session, p.commodity)
             if declared is None:

@@ -7,6 +7,10 @@ No database, no clock, no I/O; the standard library only. Entry points::
     allocate(policy, surplus: Decimal, members: Sequence[MemberBasis], precision: int)
         -> Allocation                                      # .lines() .balanced_lines() .preview()
 
+Posting to the books is in :mod:`governance.ledger.allocation.posting` (it uses the database,
+so this package does not import it): ``await posting.post(session, allocation, commodity=…,
+day=…, description=…, by=…, now=…) -> Transaction``.
+
 Formulas (docs/allocation.md explains them with examples)
 ---------------------------------------------------------
 Work in minor units: ``S = surplus × 10^precision`` (an integer). Shares ``ℓ`` (legal

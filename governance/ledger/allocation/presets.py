@@ -52,8 +52,8 @@ US_WORKER_COOP: dict[str, Any] = {
 PRESETS: dict[str, dict[str, Any]] = {"fr_scop": FR_SCOP, "us_worker_coop": US_WORKER_COOP}
 
 PRESET_LABELS = {
-    "fr_scop": N_("French SCOP: 15% legal reserve, at least 25% to the workers"),
-    "us_worker_coop": N_("US worker co-op: patronage by hours, at least 20% in cash"),
+    "fr_scop": N_("French SCOP: legal reserve of 15 percent, at least 25 percent to the workers"),
+    "us_worker_coop": N_("US worker co-op: patronage by hours, at least 20 percent paid in cash"),
 }
 
 

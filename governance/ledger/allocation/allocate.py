@@ -24,7 +24,13 @@ from governance.ledger.allocation.errors import (
     TOO_MANY_DECIMALS,
     InvalidAllocation,
 )
-from governance.ledger.allocation.policy import RESERVES, AllocationPolicy, Basis, Part
+from governance.ledger.allocation.policy import (
+    RESERVES,
+    AllocationPolicy,
+    Basis,
+    Part,
+    check_policy,
+)
 from governance.ledger.allocation.result import (
     Allocation,
     InterestLimit,
@@ -64,11 +70,13 @@ def allocate(
     reserves and ``members`` as ``policy`` says; every amount has ``precision`` decimals and
     the parts add up exactly to ``surplus``.
 
-    Raises :class:`InvalidAllocation` (an ``InvalidInput``) with a specific code for: a bad
+    Raises :class:`InvalidPolicy` for a policy :func:`parse_policy` would not produce, and
+    :class:`InvalidAllocation` (an ``InvalidInput``) with a specific code for: a bad
     precision, a surplus that is not positive or has too many decimals, a member listed twice
     or with a bad figure, a members' share with nobody to receive it (no hours and no pay), or
     a basis that nobody has (e.g. split by hours while no hours were recorded).
     """
+    check_policy(policy)
     _check_precision(precision)
     total = _surplus_units(surplus, precision)
     bases = _check_members(members)

@@ -418,3 +418,16 @@ def check_floors(policy: AllocationPolicy) -> None:
             where="members.basis",
             source=law.source,
         )
+
+
+def check_policy(policy: AllocationPolicy) -> None:
+    """Refuse a policy built in code that :func:`parse_policy` would not have produced.
+
+    The policy goes through its JSON form and back: every field is checked as if it came
+    from the bylaws (same errors), and anything that does not survive unchanged (a zero or
+    repeated basis weight, say) is refused.
+    """
+    if parse_policy(policy.to_json()) != policy:
+        raise InvalidPolicy(
+            N_("The allocation policy is not in its normal form: build it with parse_policy."),
+        )

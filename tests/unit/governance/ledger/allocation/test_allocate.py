@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 
 from governance.ledger.allocation import (
     Allocation,
+    Basis,
     InterestLimit,
     InvalidAllocation,
+    InvalidPolicy,
     LegalForm,
     LineRole,
     MemberBasis,
+    Part,
+    UnlawfulPolicy,
     allocate,
     parse_policy,
     preset,
@@ -391,3 +397,17 @@ def test_allocate__a_basis_nobody_has_is_refused_by_name() -> None:
     assert error.message == (
         "The members' share is split by hours, but no member has any hours recorded."
     )
+
+
+def test_allocate__a_policy_built_in_code_is_checked_like_a_parsed_one() -> None:
+    policy = parse_policy(preset("fr_scop"))
+    unlawful = replace(policy, shares={**policy.shares, Part.MEMBERS: Fraction(1, 10)})
+    two_remainders = replace(policy, shares={**policy.shares, Part.MEMBERS: None})
+    zero_weight = replace(policy, basis=((Basis.HOURS, Fraction(1)), (Basis.PAY, Fraction(0))))
+
+    with pytest.raises(UnlawfulPolicy):
+        allocate(unlawful, D("10"), three_scop_members(), 2)
+    with pytest.raises(InvalidPolicy, match='must be "remainder"'):
+        allocate(two_remainders, D("10"), three_scop_members(), 2)
+    with pytest.raises(InvalidPolicy, match="not in its normal form"):
+        allocate(zero_weight, D("10"), three_scop_members(), 2)

@@ -755,5 +755,9 @@ def verify_tally_command(source: str, token: str | None, key: str | None) -> Non
     )
 
 
+from coopfed.cli_ledger import ledger  # noqa: E402 (it uses the helpers above)
+
+main.add_command(ledger)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

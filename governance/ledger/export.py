@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from governance import instance
+from governance.errors import InvalidInput
+from governance.i18n import N_
+from governance.ledger import books
 from governance.ledger import checkpoint as checkpoints
 from governance.ledger.commodity import plain
 from governance.ledger.model import Account, Commodity, Posting, Transaction, TxKind
@@ -196,3 +201,28 @@ async def to_beancount(session: AsyncSession, *, title: str, currency: str) -> s
             day = max(a.closed_at.date(), last_use.get(a.name, a.closed_at.date()), opens[a.name])
             out.append(f"{day.isoformat()} close {a.name}")
     return "\n".join(out) + "\n"
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "beancount": "text/plain; charset=utf-8",
+}
+
+
+async def render(session: AsyncSession, fmt: str) -> str:
+    """The whole books as text in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "csv":
+        return await to_csv(session)
+    if fmt == "json":
+        return json.dumps(await to_json(session), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "beancount":
+        found = await instance.get(session)
+        rules = await books.rules(session)
+        title = found.name if found is not None and found.name else "coopfed"
+        return await to_beancount(session, title=title, currency=rules.currency)
+    raise InvalidInput(
+        N_("Unknown export format '%(format)s'; choose csv, json or beancount."),
+        code="ledger_bad_format",
+        format=fmt,
+    )

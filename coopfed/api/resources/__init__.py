@@ -10,6 +10,7 @@ from coopfed.api.resources import (
     federation,
     instance,
     invitations,
+    ledger,
     me,
     members,
     notifications,
@@ -31,4 +32,5 @@ ALL: list[Operation] = [
     *audit_export.operations,
     *proxies.operations,
     *notifications.operations,
+    *ledger.operations,
 ]

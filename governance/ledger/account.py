@@ -140,8 +140,9 @@ async def open_account(
 
 async def close_account(session: AsyncSession, name: str, *, now: datetime) -> Account:
     """Close an account whose balance is zero in every commodity and whose children are closed."""
-    from governance.ledger import balance  # balance reads accounts; import here to stay acyclic
+    from governance.ledger import balance, journal  # they use accounts: import here
 
+    await journal.lock_head(session)  # no posting may slip in while the balance is checked
     found = await require_open(session, name)
     children = await session.scalar(
         select(Account.id).where(Account.parent_id == found.id, Account.closed_at.is_(None))
@@ -156,6 +157,7 @@ async def close_account(session: AsyncSession, name: str, *, now: datetime) -> A
         if amount != 0:
             raise NonZeroBalance(name, f"{commodity.plain(amount)} {code}")
     found.closed_at = now
+    journal.write_state(session).accounts.pop(name, None)
     await session.flush()
     return found
 

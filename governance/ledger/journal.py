@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance.db import dialect_insert
@@ -47,8 +47,40 @@ from governance.ledger.model import Account, Head, Posting, Purpose, Transaction
 HEAD_ID = 1
 
 
+_UNKNOWN = object()
+
+
+@dataclass
+class WriteState:
+    """What a database transaction that holds the head lock may cache until it ends.
+
+    Every ledger write (recording, closing an account, closing a period) takes the head lock
+    first, so while it is held nobody else can change accounts, precisions or periods; the
+    cache dies with the database transaction.
+    """
+
+    owner: object  # the ORM SessionTransaction it belongs to
+    head: Head
+    accounts: dict[str, Account] = field(default_factory=dict)
+    precisions: dict[str, int] = field(default_factory=dict)
+    closed_until: object = _UNKNOWN  # date | None once read
+
+
+def _state(session: AsyncSession) -> WriteState | None:
+    found = session.info.get(_STATE_KEY)
+    if isinstance(found, WriteState) and found.owner is session.sync_session.get_transaction():
+        return found
+    return None
+
+
+_STATE_KEY = "governance.ledger.write_state"
+
+
 async def lock_head(session: AsyncSession) -> Head:
     """The head row, locked until the transaction ends (created on first use)."""
+    state = _state(session)
+    if state is not None:
+        return state.head
     head = await session.scalar(select(Head).where(Head.id == HEAD_ID).with_for_update())
     if head is None:
         await session.execute(
@@ -64,7 +96,16 @@ async def lock_head(session: AsyncSession) -> Head:
         )
     if head is None:  # pragma: no cover - the insert above guarantees a row
         raise RuntimeError("ledger head row missing")
+    session.info[_STATE_KEY] = WriteState(session.sync_session.get_transaction(), head)
     return head
+
+
+def write_state(session: AsyncSession) -> WriteState:
+    """The cache of the transaction holding the head lock (call :func:`lock_head` first)."""
+    state = _state(session)
+    if state is None:
+        raise RuntimeError("lock the ledger head before writing")
+    return state
 
 
 async def size(session: AsyncSession) -> int:
@@ -79,12 +120,19 @@ class Checked:
     lines: tuple[tuple[Account, PostingDraft], ...]
 
 
-async def check(session: AsyncSession, draft: Draft, *, allow_empty: bool = False) -> Checked:
+async def check(
+    session: AsyncSession,
+    draft: Draft,
+    *,
+    allow_empty: bool = False,
+    pending: dict[int, Decimal] | None = None,
+) -> Checked:
     """Every invariant of :mod:`governance.ledger.journal` on ``draft``; raises the first."""
     if len(draft.postings) < 2 and not (allow_empty and not draft.postings):
         raise SinglePosting()
-    cache: dict[str, Account] = {}
-    precisions: dict[str, int] = {}
+    state = _state(session)
+    cache: dict[str, Account] = state.accounts if state else {}
+    precisions: dict[str, int] = state.precisions if state else {}
     sums: dict[str, Decimal] = defaultdict(Decimal)
     lines = []
     for p in draft.postings:
@@ -104,14 +152,17 @@ async def check(session: AsyncSession, draft: Draft, *, allow_empty: bool = Fals
     for code, total in sorted(sums.items()):
         if total != 0:
             raise Unbalanced(code, commodity.plain(total))
-    await _check_holdings(session, lines)
+    await _check_holdings(session, lines, pending)
     await _check_period_open(session, draft.day)
     return Checked(draft, tuple(lines))
 
 
 async def _check_holdings(
-    session: AsyncSession, lines: Sequence[tuple[Account, PostingDraft]]
+    session: AsyncSession,
+    lines: Sequence[tuple[Account, PostingDraft]],
+    pending: dict[int, Decimal] | None = None,
 ) -> None:
+    """``pending``: holdings moved by a batch not yet inserted (see :func:`record_many`)."""
     deltas: dict[int, Decimal] = defaultdict(Decimal)
     names: dict[int, str] = {}
     for found, p in lines:
@@ -119,18 +170,28 @@ async def _check_holdings(
             deltas[found.id] += p.amount
             names[found.id] = found.name
     for account_id, delta in deltas.items():
-        if delta >= 0:
-            continue
-        after = await balance.of_account_in(session, account_id, commodity.SHARES) + delta
-        if after < 0:
-            raise NegativeHoldings(names[account_id], commodity.plain(after))
+        earlier = pending.get(account_id, Decimal(0)) if pending is not None else Decimal(0)
+        if delta < 0:
+            stored = await balance.of_account_in(session, account_id, commodity.SHARES)
+            after = stored + earlier + delta
+            if after < 0:
+                raise NegativeHoldings(names[account_id], commodity.plain(after))
+    if pending is not None:
+        for account_id, delta in deltas.items():
+            pending[account_id] = pending.get(account_id, Decimal(0)) + delta
 
 
 async def _check_period_open(session: AsyncSession, day: date) -> None:
     from governance.ledger import period  # period records through this module
 
-    closed_until = await period.last_end(session)
-    if closed_until is not None and day <= closed_until:
+    state = _state(session)
+    if state is not None and state.closed_until is not _UNKNOWN:
+        closed_until = state.closed_until
+    else:
+        closed_until = await period.last_end(session)
+        if state is not None:
+            state.closed_until = closed_until
+    if isinstance(closed_until, date) and closed_until is not None and day <= closed_until:
         raise PeriodClosed(day.isoformat(), closed_until.isoformat())
 
 
@@ -154,6 +215,73 @@ async def record(
     return await _append(
         session, head, checked, by=by, now=now, kind=kind, data=data or {}, reverses=reverses
     )
+
+
+async def record_many(
+    session: AsyncSession, drafts: Sequence[Draft], *, by: int | None, now: datetime
+) -> list[int]:
+    """Check and append ordinary entries in order, all or nothing; returns their ``seq``.
+
+    The same invariants as :func:`record` (holdings moved by earlier drafts of the batch
+    count), then two multi-row inserts, for imports and batches. Nothing is written when a
+    draft is refused; the caller commits.
+    """
+    head = await lock_head(session)
+    pending: dict[int, Decimal] = {}
+    checked = [await check(session, d, pending=pending) for d in drafts]
+    if not checked:
+        return []
+    rows: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    for n, c in enumerate(checked):
+        seq = head.size + n
+        doc = leaf.document(
+            seq=seq,
+            kind=TxKind.ENTRY.value,
+            day=c.draft.day,
+            description=c.draft.description,
+            recorded_at=now,
+            recorded_by=by,
+            reverses=None,
+            postings=[(a.name, p.commodity, p.amount) for a, p in c.lines],
+            data={},
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "kind": TxKind.ENTRY,
+                "date": c.draft.day,
+                "description": c.draft.description,
+                "recorded_at": now,
+                "recorded_by_id": by,
+                "reverses_id": None,
+                "data": {},
+                "leaf_hash": leaf.leaf_hash(doc),
+            }
+        )
+    transactions = cast(Table, Transaction.__table__)
+    postings = cast(Table, Posting.__table__)
+    ids = (
+        await session.execute(
+            insert(transactions).returning(transactions.c.id, sort_by_parameter_order=True),
+            rows,
+        )
+    ).scalars().all()
+    for tx_id, c in zip(ids, checked, strict=True):
+        lines.extend(
+            {
+                "transaction_id": tx_id,
+                "position": i,
+                "account_id": a.id,
+                "commodity": p.commodity,
+                "amount": p.amount,
+            }
+            for i, (a, p) in enumerate(c.lines)
+        )
+    await session.execute(insert(postings), lines)
+    head.size += len(checked)  # the head moves once per batch
+    await session.flush()
+    return [head.size - len(checked) + n for n in range(len(checked))]
 
 
 async def _append(
@@ -191,20 +319,25 @@ async def _append(
         data=dict(data),
         leaf_hash=leaf.leaf_hash(doc),
     )
+    head.size = seq + 1
     session.add(tx)
     await session.flush()
-    session.add_all(
-        Posting(
-            transaction_id=tx.id,
-            position=i,
-            account_id=a.id,
-            commodity=p.commodity,
-            amount=p.amount,
+    if checked.lines:
+        await session.execute(
+            insert(Posting),
+            [
+                {
+                    "transaction_id": tx.id,
+                    "position": i,
+                    "account_id": a.id,
+                    "commodity": p.commodity,
+                    "amount": p.amount,
+                }
+                for i, (a, p) in enumerate(checked.lines)
+            ],
         )
-        for i, (a, p) in enumerate(checked.lines)
-    )
-    head.size = seq + 1
-    await session.flush()
+    if kind is TxKind.PERIOD_CLOSE:
+        write_state(session).closed_until = draft.day
     return tx
 
 

@@ -139,3 +139,28 @@ async def test_account_names__must_be_beancount_paths(books: Books, ctx: AppCont
             with pytest.raises(GovernanceError) as caught:
                 await account.open_account(db, bad, now=ctx.clock.now())
             assert caught.value.code == "ledger_bad_account_name"
+
+
+async def test_record_many__counts_earlier_drafts_of_the_batch_and_is_all_or_nothing(
+    books: Books,
+) -> None:
+    mine = f"Equity:ShareRegister:M{books.ada.id}"
+    give = drafts.make(DAY, "Two shares", [(mine, "SHARES", "2"),
+                                           ("Equity:ShareRegister:Issued", "SHARES", "-2")])
+    take = drafts.make(DAY, "Back", [(mine, "SHARES", "-2"),
+                                     ("Equity:ShareRegister:Issued", "SHARES", "2")])
+    async with books.ctx.session() as db:
+        assert await journal.record_many(db, [give, take], by=None,
+                                         now=books.ctx.clock.now()) == [0, 1]
+        await db.commit()
+    before = await snapshot(books.ctx)
+    async with books.ctx.session() as db:
+        with pytest.raises(GovernanceError) as caught:
+            await journal.record_many(db, [give, take, take], by=None, now=books.ctx.clock.now())
+        await db.rollback()
+    assert caught.value.code == "ledger_negative_holdings"
+    assert await snapshot(books.ctx) == before
+    async with books.ctx.session() as db:
+        from governance.ledger import verify
+
+        assert (await verify.verify(db)).ok

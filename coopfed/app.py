@@ -31,6 +31,7 @@ from coopfed.web.pages import (
     bylaws,
     home,
     invitation,
+    ledger,
     members,
     notifications,
     proposal_vote,
@@ -94,6 +95,7 @@ def create_app(
         *proposals.routes,
         *proposal_vote.routes,
         *proxies.routes,
+        *ledger.routes,
         *bylaws.routes,
         *notifications.routes,
     ]

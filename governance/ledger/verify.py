@@ -131,7 +131,7 @@ async def verify(
                 postings=[(names.get(a, f"#{a}"), c, amt) for a, c, amt in lines],
                 data=r.data or {},
             )
-            rebuilt = merkle.object_leaf_hash(doc)
+            rebuilt = merkle.leaf_hash(leaf.canonical(doc))
         except (merkle.CanonicalizationError, ValueError, TypeError) as exc:
             return fail(r.seq, f"transaction {r.seq} cannot be serialised: {exc}")
         if rebuilt.hex() != r.leaf_hash:

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from coopfed import bootstrap
 from coopfed.context import build_context
 from coopfed.settings import Settings
+from governance import merkle
 from governance.clock import ManualClock
 from governance.errors import GovernanceError
-from governance.ledger import account, balance, journal, shares, verify
+from governance.ledger import account, balance, journal, leaf, shares, verify
 from governance.ledger import draft as drafts
 from governance.ledger.commodity import SHARES
 from governance.ledger.model import Account, Purpose
@@ -92,3 +93,34 @@ def test_books__always_balance_and_verify_whatever_is_attempted(
     settings: Settings, ops: list[tuple[Any, ...]]
 ) -> None:
     asyncio.run(_run(settings, ops))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(doc=st.dictionaries(st.text(max_size=8), json_values, max_size=6))
+def test_leaf_canonical__is_exactly_rfc_8785(doc: dict[str, Any]) -> None:
+    assert leaf.canonical(doc) == merkle.canonical_leaf(doc)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(data=st.dictionaries(st.text(max_size=6), json_values, max_size=4),
+       description=st.text(max_size=30), seq=st.integers(min_value=0, max_value=2**60))
+def test_leaf_document__canonical_form_is_rfc_8785_whatever_it_holds(
+    data: dict[str, Any], description: str, seq: int
+) -> None:
+    doc = leaf.document(seq=seq, kind="entry", day=DAY, description=description,
+                        recorded_at=START, recorded_by=None, reverses=None,
+                        postings=[("Assets:Bank", "EUR", Decimal("1.5"))], data=data)
+    try:
+        expected = merkle.canonical_leaf(doc)
+    except merkle.CanonicalizationError:
+        return  # no RFC 8785 form (an integer beyond 2**53): nothing to compare
+    assert leaf.canonical(doc) == expected

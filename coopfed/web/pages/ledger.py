@@ -75,15 +75,17 @@ async def _books_page(
     sheet = await balance.balance_sheet(db, rules.currency)
     fmt = await formats(request)
     roots = {line.name: line for line in trial.lines if line.depth == 0}
-    bars = tuple(
-        (
-            label,
-            max(Decimal(0), sign * roots[name].total.get(rules.currency, Decimal(0))),
-            f"{fmt.number(sign * roots[name].total.get(rules.currency, Decimal(0)))} "
-            f"{rules.currency}",
-        )
-        for name, label, sign in CHART_ROOTS
+    # Liabilities, equity and income are credits: their signs flip so every bar reads positive
+    # (adding 0 turns a flipped zero, -0, into 0).
+    shown = {
+        name: sign * roots[name].total.get(rules.currency, Decimal(0)) + 0
+        for name, _label, sign in CHART_ROOTS
         if name in roots
+    }
+    bars = tuple(
+        (label, max(Decimal(0), shown[name]), f"{fmt.number(shown[name])} {rules.currency}")
+        for name, label, _sign in CHART_ROOTS
+        if name in shown
     )
     recent = await journal.page(db, limit=20)
     lines = await journal.postings_of(db, [t.id for t in recent])
@@ -99,6 +101,7 @@ async def _books_page(
             "lines": lines,
             "latest": await checkpoint.latest(db),
             "keeper": access.is_bookkeeper(me),
+            "names": {m.id: m.display_name for m in await members.list_all(db)},
             "accounts": [line for line in trial.lines if line.is_open and line.depth > 0],
             "commodities": await commodity.list_all(db),
             "rows": range(POSTING_ROWS),

@@ -38,6 +38,7 @@ class Effect(enum.StrEnum):
     RECORD = "record"  # the decision is recorded; nothing else changes
     ADMIT_MEMBER = "admit_member"
     AMEND_BYLAWS = "amend_bylaws"
+    ALLOCATE_SURPLUS = "allocate_surplus"  # post the proposal's surplus allocation
 
 
 @dataclass(frozen=True)

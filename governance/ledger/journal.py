@@ -100,6 +100,12 @@ async def lock_head(session: AsyncSession) -> Head:
     return head
 
 
+def forget_write_state(session: AsyncSession) -> None:
+    """Drop the cache after a rollback to a savepoint: what it holds may be undone (the next
+    write locks the head again)."""
+    session.info.pop(_STATE_KEY, None)
+
+
 def write_state(session: AsyncSession) -> WriteState:
     """The cache of the transaction holding the head lock (call :func:`lock_head` first)."""
     state = _state(session)

@@ -2,6 +2,7 @@
 
 from coopfed.api.operation import Operation
 from coopfed.api.resources import (
+    allocations,
     audit,
     audit_export,
     ballots,
@@ -33,4 +34,5 @@ ALL: list[Operation] = [
     *proxies.operations,
     *notifications.operations,
     *ledger.operations,
+    *allocations.operations,
 ]

@@ -7,7 +7,7 @@ Every function takes a session and plain values and never commits: the caller do
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance.bylaws import store as bylaws_store
-from governance.bylaws.document import Effect, ProposalKind
+from governance.bylaws.document import Effect, LedgerRules, ProposalKind
 from governance.errors import InvalidInput
 from governance.i18n import N_
 from governance.ledger import access, balance, books, shares
@@ -29,9 +29,15 @@ from governance.ledger.allocation import (
     parse_policy,
 )
 from governance.ledger.allocation import posting as allocation_posting
-from governance.ledger.allocation.errors import POLICY_MISSING
+from governance.ledger.allocation.errors import BAD_AMOUNT, POLICY_MISSING
 from governance.ledger.model import Account, AccountType, Transaction
-from governance.ledger.surplus.inputs import AllocationInputs, check_year, from_json
+from governance.ledger.surplus.inputs import (
+    AllocationInputs,
+    check_year,
+    from_json,
+    parse_amount,
+    parse_member,
+)
 from governance.member import Member, Status
 from governance.proposal import service as proposals
 from governance.proposal.model import Proposal
@@ -217,3 +223,37 @@ async def enact(session: AsyncSession, proposal: Proposal, now: datetime) -> Tra
         now=now,
         data=data,
     )
+
+
+def parse_figures(raw: Sequence[object]) -> list[MemberFigures]:
+    """Members' figures as the API and forms send them (amounts as text; capital optional)."""
+    found = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise InvalidAllocation(
+                N_("%(where)s must be an object with member_id, hours, pay and capital."),
+                code=BAD_AMOUNT,
+                where=f"members[{index}]",
+            )
+        capital = item.get("capital")
+        basis = parse_member({k: v for k, v in item.items() if k != "capital"}, index)
+        found.append(
+            MemberFigures(
+                basis.member_id,
+                basis.hours,
+                basis.pay,
+                None
+                if capital is None or capital == ""
+                else parse_amount(capital, f"members[{index}].capital"),
+            )
+        )
+    return found
+
+
+def visible_preview(
+    preview: AllocationPreview, viewer: Member, rules: LedgerRules
+) -> AllocationPreview:
+    """The preview as ``viewer`` may read it: every row, or only their own when the bylaws
+    keep member details private (the totals are the co-op's and stay)."""
+    rows = tuple(r for r in preview.rows if access.may_see_member(viewer, r.member_id, rules))
+    return replace(preview, rows=rows)

@@ -28,6 +28,7 @@ from coopfed.web.pages import (
     admin_classes,
     admin_federation,
     admin_members,
+    allocation,
     bylaws,
     home,
     invitation,
@@ -96,6 +97,7 @@ def create_app(
         *proposal_vote.routes,
         *proxies.routes,
         *ledger.routes,
+        *allocation.routes,
         *bylaws.routes,
         *notifications.routes,
     ]

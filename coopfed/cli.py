@@ -759,5 +759,9 @@ from coopfed.cli_ledger import ledger  # noqa: E402 (it uses the helpers above)
 
 main.add_command(ledger)
 
+from coopfed.cli_allocation import allocation  # noqa: E402 (it uses cli_ledger's helpers)
+
+ledger.add_command(allocation)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -58,6 +58,7 @@ PRESET_KIND_LABELS = (
     N_("Bylaws amendment"),
     N_("Choice among options (approval)"),
     N_("Consent decision"),
+    N_("Surplus allocation"),
 )
 NOT_ADMITTED = N_("Only admitted members can see and take part in the co-op's decisions.")
 NO_PROPOSAL = N_("There is no proposal with id %(id)s.")

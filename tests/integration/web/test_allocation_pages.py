@@ -5,6 +5,7 @@ who are not treasurers get 403; the pages work in French too."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from httpx import AsyncClient
@@ -12,12 +13,13 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from coopfed.context import AppContext
+from governance.bylaws import presets
 from governance.clock import ManualClock
 from governance.ledger import journal
 from governance.member import Role
 from governance.proposal.model import Proposal
 from tests.helpers import csrf_of
-from tests.integration.web import browser, post, schedule, step_worker, vote
+from tests.integration.web import browser, post, propose, schedule, step_worker, vote
 from tests.integration.web import set_up as web_set_up
 from tests.integration.web_support import add_member
 
@@ -114,3 +116,26 @@ async def test_refusals__bad_surplus_unknown_member_and_members_who_are_not_trea
         )
         assert forbidden.status_code == 403
         assert await _proposals(ctx) == 0
+
+
+async def test_no_policy__the_page_says_to_amend__an_amendment_chooses_a_preset(
+    app: Starlette, client: AsyncClient, ctx: AppContext, clock: ManualClock
+) -> None:
+    await web_set_up(client, ctx, preset="multi_stakeholder")  # ships no allocation policy
+    missing = await client.get("/ledger/allocation")
+    assert missing.status_code == 422
+    assert "no allocation policy in the bylaws; amend them" in missing.text
+    assert 'name="figures"' not in missing.text
+    document = presets.preset("multi_stakeholder").to_json()
+    amendment = await propose(
+        client, "bylaws_amendment", "Adopt an allocation policy",
+        bylaws=json.dumps(document), allocation_policy="us_worker_coop",
+    )
+    form = (await client.get("/proposals/new?kind=bylaws_amendment")).text
+    assert 'value="fr_scop"' in form and 'value="us_worker_coop"' in form
+    await schedule(client, amendment)
+    await step_worker(ctx, clock, timedelta(days=7, minutes=1))
+    assert (await vote(client, amendment, {"vote": "yes"})).status_code == 200
+    await step_worker(ctx, clock, timedelta(days=7))
+    page = await client.get("/ledger/allocation")
+    assert page.status_code == 200 and "US worker co-op (Subchapter T)" in page.text

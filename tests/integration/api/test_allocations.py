@@ -235,6 +235,8 @@ async def test_books_refuse_on_pass__unchanged_and_the_refusal_shown(
     assert read["enactment"]["ok"] is False
     assert read["enactment"]["code"] == "ledger_period_closed"
     assert "closed" in read["enactment"]["message"]
+    generic = (await client.get(f"{API}/proposals/{proposal_id}", headers=member.headers)).json()
+    assert generic["enactment"]["code"] == "ledger_period_closed"
     async with ctx.session() as db:
         stored = await proposal_service.get(db, proposal_id)
         assert stored.closed_at is not None and stored.result is not None

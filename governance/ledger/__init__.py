@@ -19,4 +19,5 @@ Modules, one concept each:
 * :mod:`~governance.ledger.export`      CSV, JSON and Beancount exports
 * :mod:`~governance.ledger.access`      who may read and write the books
 * :mod:`~governance.ledger.allocation`  surplus allocation policies and their arithmetic
+* :mod:`~governance.ledger.surplus`     an allocation from preview to proposal to books
 """

@@ -743,5 +743,13 @@ from coopfed.cli_delivery import register as _register_delivery  # noqa: E402
 _register_delivery(federation_group)
 
 
+from coopfed.cli_ledger import ledger  # noqa: E402 (it uses the helpers above)
+
+main.add_command(ledger)
+
+from coopfed.cli_allocation import allocation  # noqa: E402 (it uses cli_ledger's helpers)
+
+ledger.add_command(allocation)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

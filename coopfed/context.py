@@ -19,6 +19,7 @@ from federation.keys import KeyRing
 from federation.policy import FederationPolicy
 from federation.remote import RemoteActors
 from governance.clock import Clock, SystemClock
+from governance.ledger.checkpoint import TreeCache
 from governance.password import DEFAULT_PROFILE, FAST_TEST_PROFILE, PasswordHasher
 
 
@@ -31,6 +32,8 @@ class AppContext:
     hasher: PasswordHasher
     catalogs: Catalogs
     keyring: KeyRing = field(default_factory=KeyRing)
+    # The ledger's Merkle tree, extended as the log grows, so proofs need not reread it.
+    ledger_tree: TreeCache = field(default_factory=TreeCache)
     # Block list / allow-list mode, cached for synchronous checks (the inbox, the safe client).
     policy: FederationPolicy = field(default_factory=FederationPolicy)
     # Remote actors and keys (fetched through the safe client); opened by the app's lifespan

@@ -17,6 +17,7 @@ TABLE_MODULES = (
     "governance.comment",
     "governance.instance",
     "governance.invitation",
+    "governance.ledger.model",
     "governance.member",
     "governance.membership_class",
     "governance.notification",

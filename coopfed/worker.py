@@ -23,6 +23,7 @@ from coopfed.delivery_job import DeliverActivities
 from federation import keys
 from federation.actor import COOP_NAME, LocalUrls
 from federation.multikey import ed25519_multibase
+from governance.ledger import checkpoint
 from governance.proposal import lifecycle
 
 log = logging.getLogger("coopfed.worker")
@@ -95,6 +96,19 @@ class ProposalClock:
         return len(opened) + len(closed) + (1 if reminded else 0)
 
 
+class LedgerCheckpoints:
+    """Signs a checkpoint of the ledger's log after writes (nothing when the log is unchanged)."""
+
+    name = "ledger-checkpoints"
+
+    async def run_once(self, ctx: AppContext) -> int:
+        async with ctx.session() as db:
+            signer = await instance_signer(ctx, db)
+            made = await checkpoint.publish(db, signer, now=ctx.clock.now(), cache=ctx.ledger_tree)
+            await db.commit()
+        return 0 if made is None else 1
+
+
 def default_jobs() -> list[Job]:
     return [
         ProposalClock(),
@@ -102,6 +116,7 @@ def default_jobs() -> list[Job]:
         federation_jobs.ProcessInbox(),
         federation_jobs.PublishProposals(),
         DeliverActivities(),
+        LedgerCheckpoints(),
     ]
 
 

@@ -26,6 +26,7 @@ RESERVED_USERNAMES = frozenset(
 class Role(enum.StrEnum):
     MEMBER = "member"
     ADMIN = "admin"
+    TREASURER = "treasurer"  # records in the books (see governance.ledger.access)
 
 
 class Status(enum.StrEnum):

@@ -179,6 +179,11 @@ class ProposalOut(ProposalSummaryOut):
     outcome_statement: str
     outcome_html: str
     turnout: TurnoutOut | None = Field(description="Once voting has opened")
+    enactment: dict[str, Any] | None = Field(
+        None,
+        description='After pass, what enacting did: {"ok": true, ...} (e.g. "transaction_seq" '
+        'of a posted allocation) or {"ok": false, "code", "message"} when it was refused',
+    )
 
     @classmethod
     def build(
@@ -198,6 +203,7 @@ class ProposalOut(ProposalSummaryOut):
             outcome_statement=proposal.outcome_statement,
             outcome_html=proposal.outcome_html,
             turnout=turnout,
+            enactment=proposal.enactment,
         )
 
 

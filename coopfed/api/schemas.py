@@ -64,7 +64,7 @@ class ProfileIn(Strict):
 
 
 class MemberUpdateIn(Strict):
-    role: Literal["member", "admin"] | None = None
+    role: Literal["member", "admin", "treasurer"] | None = None
     status: Literal["member", "suspended", "left"] | None = None
     class_id: int | None = Field(None, description="Membership class id; 0 removes the class")
 

@@ -38,6 +38,7 @@ class Effect(enum.StrEnum):
     RECORD = "record"  # the decision is recorded; nothing else changes
     ADMIT_MEMBER = "admit_member"
     AMEND_BYLAWS = "amend_bylaws"
+    ALLOCATE_SURPLUS = "allocate_surplus"  # post the proposal's surplus allocation
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,38 @@ class ProposalKind:
 
 
 @dataclass(frozen=True)
+class LedgerRules:
+    """The bylaws' rules for the books: currency, shares, privacy, surplus allocation.
+
+    ``allocation`` is kept as the raw mapping the bylaws give; ``governance.ledger.allocation``
+    parses it into an allocation policy.
+    """
+
+    currency: str = "EUR"
+    share_price: Decimal = Decimal("100")  # nominal value of one share, in ``currency``
+    min_subscription: int = 0  # shares a member must subscribe when admitted (0: none)
+    transfers_allowed: bool = False
+    private_member_details: bool = False  # True: only the member and bookkeepers see them
+    allocation: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "share_price": format(self.share_price, "f"),
+            "min_subscription": self.min_subscription,
+            "transfers_allowed": self.transfers_allowed,
+            "private_member_details": self.private_member_details,
+            "allocation": dict(self.allocation),
+        }
+
+
+@dataclass(frozen=True)
 class Bylaws:
     title: str
     preset: str
     text: str  # the human-readable bylaws (Markdown)
     kinds: dict[str, ProposalKind] = field(default_factory=dict)
+    ledger: LedgerRules = field(default_factory=LedgerRules)
 
     def kind(self, key: str) -> ProposalKind:
         found = self.kinds.get(key)
@@ -100,6 +128,7 @@ class Bylaws:
             "preset": self.preset,
             "text": self.text,
             "kinds": {key: kind.to_json() for key, kind in self.kinds.items()},
+            "ledger": self.ledger.to_json(),
         }
 
 
@@ -207,6 +236,70 @@ def _parse_kind(key: str, raw: object) -> ProposalKind:
     )
 
 
+CURRENCY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+MAX_SHARE_PRICE = Decimal("1000000000")
+
+
+def parse_ledger_rules(raw: object) -> LedgerRules:
+    """The ``ledger`` section; absent means the defaults of :class:`LedgerRules`."""
+    where = "ledger"
+    if raw is None:
+        return LedgerRules()
+    if not isinstance(raw, dict):
+        raise _bad(N_("%(where)s must be an object."), where)
+    known = set(LedgerRules.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise InvalidInput(
+            N_("%(where)s has unknown fields: %(fields)s."),
+            code="invalid_bylaws",
+            where=where,
+            fields=", ".join(sorted(unknown)),
+        )
+    currency = raw.get("currency", "EUR")
+    if (
+        not isinstance(currency, str)
+        or not 3 <= len(currency) <= 10
+        or not set(currency) <= CURRENCY_CHARS
+    ):
+        raise _bad(N_("%(where)s.currency must be a code of 3 to 10 capital letters."), where)
+    try:
+        price_raw = raw.get("share_price", "100")
+        if isinstance(price_raw, bool) or not isinstance(price_raw, str | int):
+            raise InvalidOperation
+        price = Decimal(str(price_raw))
+    except InvalidOperation:
+        price = Decimal(-1)
+    if not price.is_finite() or not 0 < price <= MAX_SHARE_PRICE or price != price.quantize(
+        Decimal("0.01")
+    ):
+        raise _bad(
+            N_('%(where)s.share_price must be a positive amount with at most 2 decimals, '
+               'such as "100" or "25.50".'),
+            where,
+        )
+    flags = {}
+    for flag in ("transfers_allowed", "private_member_details"):
+        value = raw.get(flag, False)
+        if not isinstance(value, bool):
+            raise _bad(N_("%(where)s: transfers_allowed and private_member_details must be "
+                          "true or false."), where)
+        flags[flag] = value
+    allocation = raw.get("allocation", {})
+    if not isinstance(allocation, dict):
+        raise _bad(N_("%(where)s.allocation must be an object."), where)
+    return LedgerRules(
+        currency=currency,
+        share_price=price.quantize(Decimal(1)) if price == price.to_integral_value()
+        else price.normalize(),
+        min_subscription=_int(raw.get("min_subscription", 0), f"{where}.min_subscription", 0,
+                              1_000_000),
+        transfers_allowed=flags["transfers_allowed"],
+        private_member_details=flags["private_member_details"],
+        allocation=dict(allocation),
+    )
+
+
 REQUIRED_EFFECTS = (Effect.AMEND_BYLAWS,)
 
 
@@ -238,4 +331,5 @@ def parse_bylaws(raw: object) -> Bylaws:
         preset=preset if isinstance(preset, str) else "custom",
         text=text,
         kinds=kinds,
+        ledger=parse_ledger_rules(raw.get("ledger")),
     )

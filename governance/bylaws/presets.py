@@ -3,9 +3,16 @@
 * ``worker_coop``: one member, one vote; ordinary decisions by simple majority with a quorum
   of half the members; bylaws changes by two-thirds; admissions by majority; budgets by
   majority; proxies allowed (one per holder), ballots secret for admissions.
+  Its surplus allocation policy is the ``fr_scop`` preset (legal reserve 15 %, 45 % to the
+  workers by hours and pay, the rest to the development fund): a documented default the co-op
+  changes by amending its bylaws (``us_worker_coop`` or a custom policy).
 * ``multi_stakeholder``: voting colleges (SCIC-style) — workers, users and supporters with
   caps on each college's share of all weight (50 %, 30 %, 20 %); two-thirds for bylaws
-  changes; supporters do not vote on admissions.
+  changes; supporters do not vote on admissions. It ships no allocation policy (a SCIC's
+  rules differ from a SCOP's): the co-op adds one by amending its bylaws before allocating.
+
+Both have a ``surplus_allocation`` kind (majority, not secret) whose passing posts the
+proposed allocation to the books.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from governance.bylaws import store
 from governance.bylaws.document import Bylaws, parse_bylaws
 from governance.errors import InvalidInput
 from governance.i18n import N_
+from governance.ledger.allocation.presets import preset as allocation_preset
 from governance.membership_class import MembershipClass
 
 DAY = 24
@@ -71,6 +79,15 @@ WORKER_COOP: dict[str, Any] = {
         "choice": _kind(
             "Choice among options (approval)", method="approval", max_choices=1, quorum="0.25"
         ),
+        "surplus_allocation": _kind("Surplus allocation", effect="allocate_surplus"),
+    },
+    "ledger": {
+        "currency": "EUR",
+        "share_price": "100",
+        "min_subscription": 1,
+        "transfers_allowed": False,
+        "private_member_details": False,
+        "allocation": allocation_preset("fr_scop"),
     },
 }
 
@@ -103,6 +120,17 @@ MULTI_STAKEHOLDER: dict[str, Any] = {
             effect="amend_bylaws",
         ),
         "consent": _kind("Consent decision", method="consent", quorum="0.25"),
+        "surplus_allocation": _kind(
+            "Surplus allocation", quorum="0.25", effect="allocate_surplus"
+        ),
+    },
+    "ledger": {
+        "currency": "EUR",
+        "share_price": "50",
+        "min_subscription": 1,
+        "transfers_allowed": True,
+        "private_member_details": True,
+        "allocation": {},
     },
 }
 

@@ -73,6 +73,11 @@ class Proposal(Base):
         ForeignKey("members.id", ondelete="SET NULL"), nullable=True
     )
     proposed_bylaws: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Other kinds' frozen inputs, e.g. a surplus allocation's figures and policy.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # What enacting did on pass: {"ok": true, ...} or {"ok": false, "code", "message", ...}
+    # when the effect was refused (the proposal stays passed, nothing of the effect is kept).
+    enactment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     outcome_statement: Mapped[str] = mapped_column(Text, default="")
     outcome_html: Mapped[str] = mapped_column(Text, default="")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
@@ -17,6 +17,7 @@ from governance.bylaws import store as bylaws_store
 from governance.bylaws.document import Effect, ProposalKind, parse_bylaws
 from governance.errors import Conflict, Forbidden, InvalidInput, NotFound
 from governance.i18n import N_
+from governance.ledger.surplus import inputs as surplus_inputs
 from governance.member import Member, Status
 from governance.proposal.model import (
     EDITABLE_STATUSES,
@@ -54,6 +55,7 @@ class Draft:
     subject_member_id: int | None = None
     proposed_bylaws: dict[str, Any] | None = None
     public: bool = False
+    payload: dict[str, Any] | None = None  # allocate_surplus: the frozen allocation inputs
 
 
 async def get(session: AsyncSession, proposal_id: int) -> Proposal:
@@ -135,6 +137,16 @@ async def _validate(session: AsyncSession, kind: ProposalKind, draft: Draft) -> 
                 code="no_bylaws_text",
             )
         parse_bylaws(draft.proposed_bylaws)
+    if kind.effect is Effect.ALLOCATE_SURPLUS:
+        if draft.payload is None:
+            raise InvalidInput(
+                N_(
+                    "A surplus allocation carries its figures: propose it from the ledger's "
+                    "allocation page or its API (POST /api/v1/ledger/allocations)."
+                ),
+                code="no_allocation",
+            )
+        surplus_inputs.from_json(draft.payload).allocate()
 
 
 async def _set_options(session: AsyncSession, proposal: Proposal, labels: tuple[str, ...]) -> None:
@@ -167,6 +179,7 @@ async def create(session: AsyncSession, author: Member, draft: Draft, *, now: da
         rules=kind.to_json(),
         subject_member_id=draft.subject_member_id if kind.effect is Effect.ADMIT_MEMBER else None,
         proposed_bylaws=draft.proposed_bylaws if kind.effect is Effect.AMEND_BYLAWS else None,
+        payload=draft.payload if kind.effect is Effect.ALLOCATE_SURPLUS else None,
         public=draft.public,
     )
     session.add(proposal)
@@ -198,6 +211,9 @@ async def update(
             code="kind_fixed",
         )
     kind = (await bylaws_store.current(session)).kind(proposal.kind)
+    if kind.effect is Effect.ALLOCATE_SURPLUS and draft.payload is None:
+        # Editing the text keeps the figures (they change only by a new proposal).
+        draft = replace(draft, payload=proposal.payload)
     await _validate(session, kind, draft)
     proposal.title = " ".join(draft.title.split())
     proposal.body_md, proposal.body_html = draft.body, markdown.render(draft.body)
@@ -205,6 +221,7 @@ async def update(
         draft.subject_member_id if kind.effect is Effect.ADMIT_MEMBER else None
     )
     proposal.proposed_bylaws = draft.proposed_bylaws if kind.effect is Effect.AMEND_BYLAWS else None
+    proposal.payload = draft.payload if kind.effect is Effect.ALLOCATE_SURPLUS else None
     proposal.public = draft.public
     await _set_options(session, proposal, draft.options)
     await audit.record(

@@ -2,6 +2,7 @@
 
 from coopfed.api.operation import Operation
 from coopfed.api.resources import (
+    allocations,
     audit,
     audit_export,
     ballots,
@@ -11,6 +12,7 @@ from coopfed.api.resources import (
     federation,
     instance,
     invitations,
+    ledger,
     me,
     members,
     notifications,
@@ -35,4 +37,6 @@ ALL: list[Operation] = [
     *proxies.operations,
     *notifications.operations,
     *partners.operations,
+    *ledger.operations,
+    *allocations.operations,
 ]

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from coopfed.web.chart import Bar, bar_chart
 from coopfed.web.forms import Form, posted
+from coopfed.web.pages.allocation import allocation_view
 from coopfed.web.pages.proposals import (
     LazyText,
     RulesView,
@@ -422,6 +423,7 @@ async def proposal_page(
             "by_proxy": by_proxy,
             "proposed": proposed,
             "proposed_rules": proposed_rules,
+            "allocation": await allocation_view(db, proposal, me),
             "comments": [
                 (c, names.get(c.author_id or 0, "?")) for c in await comment.thread(db, proposal.id)
             ],

@@ -29,6 +29,8 @@ from governance.bylaws import store as bylaws_store
 from governance.bylaws.document import Effect, ProposalKind, parse_share
 from governance.errors import Conflict, Forbidden, GovernanceError, InvalidInput, NotFound
 from governance.i18n import N_
+from governance.ledger.allocation import PRESET_LABELS, PRESETS
+from governance.ledger.allocation import preset as allocation_preset
 from governance.member import Member, Status
 from governance.proposal import service
 from governance.proposal.model import (
@@ -58,6 +60,7 @@ PRESET_KIND_LABELS = (
     N_("Bylaws amendment"),
     N_("Choice among options (approval)"),
     N_("Consent decision"),
+    N_("Surplus allocation"),
 )
 NOT_ADMITTED = N_("Only admitted members can see and take part in the co-op's decisions.")
 NO_PROPOSAL = N_("There is no proposal with id %(id)s.")
@@ -345,6 +348,11 @@ def draft_from(kind: ProposalKind, form: Form) -> service.Draft:
                 N_("The proposed bylaws must be a JSON object, like the current ones."),
                 code="invalid_json",
             )
+        chosen = form.stripped("allocation_policy")
+        if chosen in PRESETS:  # an allocation preset replaces ledger.allocation in the JSON
+            ledger = proposed.get("ledger")
+            proposed["ledger"] = {**(ledger if isinstance(ledger, dict) else {}),
+                                  "allocation": allocation_preset(chosen)}
     return service.Draft(
         kind=kind.key,
         title=form.get("title"),
@@ -386,6 +394,7 @@ async def _form_page(
             "takes_options": kind.method in OPTION_METHODS,
             "is_admission": kind.effect is Effect.ADMIT_MEMBER,
             "is_amendment": kind.effect is Effect.AMEND_BYLAWS,
+            "allocation_presets": PRESET_LABELS,
             "error": error,
             "params": dict(params or {}),
         },

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 from httpx import ASGITransport, AsyncClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from starlette.applications import Starlette
 
 from coopfed import bootstrap
@@ -32,6 +34,13 @@ from coopfed.settings import Settings
 from federation import keys
 from governance.clock import ManualClock
 from tests import pg
+
+# Property tests check behaviour, not speed: no per-example deadline and no "too slow" health
+# check, so a loaded machine (CI shares its cores) cannot fail them. Speed lives in tests/bench.
+hypothesis_settings.register_profile(
+    "coopfed", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("coopfed")
 
 PG_URL = os.environ.get("COOPFED_TEST_DATABASE_URL", "")
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

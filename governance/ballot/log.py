@@ -175,5 +175,18 @@ async def entries(session: AsyncSession, proposal_id: int) -> list[BallotLogEntr
     )
 
 
+async def leaves(session: AsyncSession, proposal_id: int) -> list[dict[str, Any]]:
+    """The leaves of a proposal's log in order (only that column: a log can be very long)."""
+    return list(
+        (
+            await session.scalars(
+                select(BallotLogEntry.leaf)
+                .where(BallotLogEntry.proposal_id == proposal_id)
+                .order_by(BallotLogEntry.position)
+            )
+        ).all()
+    )
+
+
 def tree(log_entries: Sequence[BallotLogEntry]) -> merkle.MerkleLog:
     return merkle.MerkleLog.from_leaf_hashes([bytes.fromhex(e.leaf_hash) for e in log_entries])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import operator
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -274,7 +275,7 @@ def _verify(document: Any, key: TrustedKey | str | None) -> Verified:
     exported_key = document.get("instance_key")
 
     # 1. The tree.
-    if any(not isinstance(leaf, dict) for leaf in leaves):
+    if not all(map(isinstance, leaves, repeat(dict))):
         raise Discrepancy("malformed export: a leaf is not a JSON object")
     try:
         root = merkle.root(merkle.object_leaf_hashes(leaves)).hex()
@@ -344,12 +345,17 @@ def _verify(document: Any, key: TrustedKey | str | None) -> Verified:
 
     # 4. The counted ballots are the last leaf of each voter or slot.
     last = _counted_leaves(leaves)
-    if any(not isinstance(item, dict) for item in exported_counted):
+    if not all(map(isinstance, exported_counted, repeat(dict))):
         raise Discrepancy("malformed export: a counted ballot is not a JSON object")
-    by_key: dict[str, Mapping[str, Any]] = {
-        f"slot:{item.get('slot')}" if "slot" in item else f"voter:{item.get('voter')}": item
-        for item in exported_counted
-    }
+    by_key: dict[str, Mapping[str, Any]]
+    if any(map(operator.contains, exported_counted, repeat("slot"))):
+        by_key = {
+            f"slot:{item.get('slot')}" if "slot" in item else f"voter:{item.get('voter')}": item
+            for item in exported_counted
+        }
+    else:  # roll call: in C
+        voters = map(dict.get, exported_counted, repeat("voter"))
+        by_key = dict(zip(map("voter:{}".format, voters), exported_counted, strict=True))
     for leaf_key, leaf in [] if _items_match(last, by_key) else last.items():
         item = by_key.get(leaf_key)
         if item is None:

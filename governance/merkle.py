@@ -382,7 +382,7 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     only one level in memory.
     """
     level = list(leaf_hashes)
-    if not all(map(_is_hash, level)):
+    if set(map(type, level)) - {bytes} or set(map(len, level)) - {HASH_SIZE}:
         for i, h in enumerate(level):
             _check_hash(h, f"leaf hash {i}")
     if not level:

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from itertools import chain, compress, repeat
 from typing import Any, Final
 
+import orjson
 import rfc8785
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "leaf_hash",
     "node_hash",
     "object_leaf_hash",
+    "object_leaf_hashes",
     "root",
     "root_from_inclusion_proof",
     "verify_consistency",
@@ -133,6 +136,51 @@ def canonical_leaf(obj: Any) -> bytes:
 def object_leaf_hash(obj: Any) -> bytes:
     """``leaf_hash(canonical_leaf(obj))``."""
     return leaf_hash(canonical_leaf(obj))
+
+
+# RFC 8785 and orjson (sorted keys, strict 53-bit integers) write the same bytes for JSON made
+# of objects with ASCII keys, arrays, strings, integers of at most 53 bits, booleans and null:
+# no whitespace, keys in code-unit order (ASCII: byte order), integers in plain decimal,
+# strings in UTF-8 with only '"', '\\' and U+0000-U+001F escaped (\\b \\t \\n \\f \\r,
+# else \\u00xx in lowercase hex). They differ on floats (RFC 8785 writes ECMAScript's
+# Number.toString) and on the order of non-ASCII keys (UTF-16 code units against code
+# points), so such values take the reference serialiser.
+_ORJSON_RFC8785: Final = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_PLAIN_SCALARS: Final = frozenset({str, int, bool, type(None)})
+
+
+def _orjson_is_canonical(values: list[Any]) -> bool:
+    """Whether every value nested in ``values`` (level by level, with C-level passes) is a
+    dict with ASCII string keys, a list, or a scalar that orjson writes as RFC 8785 does."""
+    while values:
+        kinds = set(map(type, values))
+        if not kinds <= _PLAIN_SCALARS | {dict, list}:
+            return False
+        dicts = (
+            list(compress(values, map(isinstance, values, repeat(dict)))) if dict in kinds else []
+        )
+        lists = (
+            list(compress(values, map(isinstance, values, repeat(list)))) if list in kinds else []
+        )
+        keys = set(chain.from_iterable(map(dict.keys, dicts)))  # few distinct keys
+        if not all(type(key) is str and key.isascii() for key in keys):
+            return False
+        nested = chain.from_iterable(map(dict.values, dicts))
+        values = list(chain(nested, chain.from_iterable(lists)))
+    return True
+
+
+def object_leaf_hashes(objects: Sequence[Any]) -> list[bytes]:
+    """``[object_leaf_hash(o) for o in objects]``, fast: when every object is plain JSON (see
+    :func:`_orjson_is_canonical`) the canonical bytes are orjson's, written in C; otherwise each
+    object takes the reference RFC 8785 serialiser."""
+    if _orjson_is_canonical(list(objects)):
+        dumps, sha256, option = orjson.dumps, _sha256, _ORJSON_RFC8785
+        try:
+            return [sha256(_LEAF_PREFIX + dumps(obj, option=option)).digest() for obj in objects]
+        except orjson.JSONEncodeError:  # an integer beyond 53 bits: the reference decides
+            pass
+    return [object_leaf_hash(obj) for obj in objects]
 
 
 def _check_hash(value: object, what: str) -> bytes:
@@ -327,8 +375,25 @@ class MerkleLog:
 
 
 def root(leaf_hashes: Sequence[bytes]) -> bytes:
-    """``MTH`` of the tree whose leaves have these hashes (RFC 9162 §2.1.1)."""
-    return MerkleLog.from_leaf_hashes(leaf_hashes).root()
+    """``MTH`` of the tree whose leaves have these hashes (RFC 9162 §2.1.1).
+
+    Computed level by level: pairing neighbours and carrying an odd last hash up unchanged
+    builds the same tree as the RFC's recursion (whose left subtrees are complete), keeping
+    only one level in memory.
+    """
+    level = list(leaf_hashes)
+    if set(map(type, level)) - {bytes} or set(map(len, level)) - {HASH_SIZE}:
+        for i, h in enumerate(level):
+            _check_hash(h, f"leaf hash {i}")
+    if not level:
+        return EMPTY_ROOT
+    sha, prefix = _sha256, _NODE_PREFIX
+    while len(level) > 1:
+        odd = level[-1:] if len(level) % 2 else []
+        pairs = zip(level[0 : len(level) - len(odd) : 2], level[1::2], strict=True)
+        level = [sha(prefix + a + b).digest() for a, b in pairs]
+        level += odd
+    return level[0]
 
 
 def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:

@@ -111,6 +111,8 @@ def _endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             return error_response(status_for(exc), exc.code, exc.message)
         if result is None:
             return Response(status_code=204)
+        if isinstance(result, Response):  # already written (e.g. a very large document)
+            return result
         return JSONResponse(_dump(result), status_code=op.status)
 
     endpoint.__name__ = op.handler.__name__

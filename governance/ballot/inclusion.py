@@ -68,7 +68,7 @@ async def prove_receipt(
         select(BallotLogEntry)
         .where(
             BallotLogEntry.proposal_id == proposal_id,
-            BallotLogEntry.leaf["receipt"].as_string() == digest,
+            BallotLogEntry.receipt_digest == digest,
         )
         .order_by(BallotLogEntry.position)
         .limit(1)
@@ -105,19 +105,13 @@ async def prove_receipt(
 
 async def _superseded(session: AsyncSession, entry: BallotLogEntry, size: int) -> bool:
     """Whether a later leaf (within the first ``size``) of the same voter or slot exists."""
-    leaf = entry.leaf
-    same = (
-        BallotLogEntry.leaf["slot"].as_string() == str(leaf.get("slot"))
-        if leaf.get("kind") == ballot_log.KIND_SECRET
-        else BallotLogEntry.leaf["voter"].as_integer() == int(leaf.get("voter", -1))
-    )
     later = await session.scalar(
         select(BallotLogEntry.id)
         .where(
             BallotLogEntry.proposal_id == entry.proposal_id,
+            BallotLogEntry.owner == ballot_log.leaf_key(entry.leaf),
             BallotLogEntry.position > entry.position,
             BallotLogEntry.position < size,
-            same,
         )
         .limit(1)
     )

@@ -23,7 +23,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,13 +48,21 @@ KIND_SECRET = "secret"  # noqa: S105 (a leaf kind, not a password)
 
 class BallotLogEntry(Base):
     __tablename__ = "ballot_log_entries"
-    __table_args__ = (UniqueConstraint("proposal_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "position"),
+        # A receipt finds its leaf, and a leaf the later ones of its voter or slot, by index.
+        Index("ix_ballot_log_entries_receipt", "proposal_id", "receipt_digest"),
+        Index("ix_ballot_log_entries_owner", "proposal_id", "owner", "position"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     leaf_hash: Mapped[str] = mapped_column(String(64))  # hex
     leaf: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Copies of the leaf's "receipt" and of its leaf_key(), to look them up by index.
+    receipt_digest: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(80))
 
 
 def make_leaf(
@@ -138,6 +155,8 @@ async def append(
         position=0 if last is None else last + 1,
         leaf_hash=merkle.object_leaf_hash(leaf).hex(),
         leaf=leaf,
+        receipt_digest=receipt_digest,
+        owner=leaf_key(leaf),
     )
     session.add(entry)
     await session.flush()
@@ -149,6 +168,19 @@ async def entries(session: AsyncSession, proposal_id: int) -> list[BallotLogEntr
         (
             await session.scalars(
                 select(BallotLogEntry)
+                .where(BallotLogEntry.proposal_id == proposal_id)
+                .order_by(BallotLogEntry.position)
+            )
+        ).all()
+    )
+
+
+async def leaves(session: AsyncSession, proposal_id: int) -> list[dict[str, Any]]:
+    """The leaves of a proposal's log in order (only that column: a log can be very long)."""
+    return list(
+        (
+            await session.scalars(
+                select(BallotLogEntry.leaf)
                 .where(BallotLogEntry.proposal_id == proposal_id)
                 .order_by(BallotLogEntry.position)
             )

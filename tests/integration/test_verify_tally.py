@@ -65,7 +65,9 @@ def _change_result(doc: Any) -> None:
 def _sign_with_another_key(doc: Any) -> None:
     head = doc["head"]
     signed = ballot_head.signed_bytes(
-        ballot_head.head_document(head["proposal"], head["size"], head["root"], head["result_digest"])
+        ballot_head.head_document(
+            head["proposal"], head["size"], head["root"], head["result_digest"]
+        )
     )
     head["signature"] = ballot_head.b64url(ed25519.Ed25519PrivateKey.generate().sign(signed))
 
@@ -144,7 +146,9 @@ def test_export_re_signed_with_its_own_key__fails_against_the_published_key(
     other = ed25519.Ed25519PrivateKey.generate()
     head = doc["head"]
     signed = ballot_head.signed_bytes(
-        ballot_head.head_document(head["proposal"], head["size"], head["root"], head["result_digest"])
+        ballot_head.head_document(
+            head["proposal"], head["size"], head["root"], head["result_digest"]
+        )
     )
     head["signature"] = ballot_head.b64url(other.sign(signed))
     doc["instance_key"]["multibase"] = ed25519_multibase(other.public_key())
@@ -178,7 +182,9 @@ def _re_sign(doc: Any) -> None:
     head = doc["head"]
     head["result_digest"] = ballot_head.result_digest(doc["result"])
     signed = ballot_head.signed_bytes(
-        ballot_head.head_document(head["proposal"], head["size"], head["root"], head["result_digest"])
+        ballot_head.head_document(
+            head["proposal"], head["size"], head["root"], head["result_digest"]
+        )
     )
     head["signature"] = ballot_head.b64url(other.sign(signed))
     doc["instance_key"]["multibase"] = ed25519_multibase(other.public_key())
@@ -202,15 +208,16 @@ def test_signed_log_with_an_altered_ballot__fails_on_the_counted_ballots(
 
     doc = copy.deepcopy(export)
     doc["leaves"][-1]["choice"] = {"vote": "no"}
-    doc["head"]["root"] = merkle.root([merkle.object_leaf_hash(leaf) for leaf in doc["leaves"]]).hex()
+    doc["head"]["root"] = merkle.root(
+        [merkle.object_leaf_hash(leaf) for leaf in doc["leaves"]]
+    ).hex()
     _re_sign(doc)
     result = verify_tally(tmp_path, doc)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: verification failed: counted ballots"), result.stderr
 
 
-def test_quick_leaf_hashes__equal_the_rfc8785_ones(export: Any) -> None:
-    from coopfed.verify_tally import _quick_leaf_hashes
+def test_fast_leaf_hashes_of_an_export__equal_the_rfc8785_ones(export: Any) -> None:
     from governance import merkle
 
     leaves = [
@@ -218,5 +225,5 @@ def test_quick_leaf_hashes__equal_the_rfc8785_ones(export: Any) -> None:
         {**export["leaves"][0], "choice": {"ranking": ["é", "\u2028", 'a"b\\c\n\x01']}},
         {**export["leaves"][0], "choice": {"scores": {"o2": 5, "o10": 0, "o1": -3}}},
     ]
-    assert _quick_leaf_hashes(leaves) == [merkle.object_leaf_hash(leaf) for leaf in leaves]
-    assert _quick_leaf_hashes([]) == []
+    assert merkle.object_leaf_hashes(leaves) == [merkle.object_leaf_hash(leaf) for leaf in leaves]
+    assert merkle.object_leaf_hashes([]) == []

@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from coopfed.web.errors import refused
 from coopfed.web.forms import Form, posted
 from coopfed.web.guards import require_admin
 from coopfed.web.templating import redirect, render
 from coopfed.web.viewer import ctx_of, db_of
 from federation.delivery import admin
 from federation.delivery.model import DeliveryStatus
-from governance.errors import Conflict, GovernanceError, NotFound
+from governance.errors import GovernanceError
 
 PAGE = "/admin/federation/deliveries"
 SHOWN = 100
@@ -54,12 +55,6 @@ async def _page(
     )
 
 
-async def _failed(request: Request, exc: GovernanceError) -> Response:
-    await db_of(request).rollback()
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
-    return await _page(request, error=exc.template, params=exc.params, status=status)
-
-
 async def deliveries_page(request: Request) -> Response:
     await require_admin(request)
     return await _page(request)
@@ -79,7 +74,7 @@ async def retry_one(request: Request) -> Response:
         )
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, exc)
+        return await refused(request, exc, _page)
     return redirect(request, PAGE, notice="delivery_retried")
 
 
@@ -91,7 +86,7 @@ async def retry_host(request: Request) -> Response:
         await admin.retry_host(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, exc)
+        return await refused(request, exc, _page)
     return redirect(request, PAGE, notice="delivery_host_retried")
 
 
@@ -103,7 +98,7 @@ async def unpause_host(request: Request) -> Response:
         await admin.unpause(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, exc)
+        return await refused(request, exc, _page)
     return redirect(request, PAGE, notice="delivery_host_unpaused")
 
 

@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from coopfed.web.forms import Form, posted
+from coopfed.web.errors import refused
+from coopfed.web.forms import posted
 from coopfed.web.guards import require_admin
 from coopfed.web.pages import admin_deliveries
 from coopfed.web.templating import redirect, render
@@ -17,7 +18,7 @@ from coopfed.web.viewer import ctx_of, db_of
 from federation import inbox
 from federation import policy as policies
 from federation.models import FederationMode, HostRule, InboxStatus
-from governance.errors import Conflict, GovernanceError, InvalidInput, NotFound
+from governance.errors import GovernanceError, InvalidInput
 from governance.i18n import N_
 
 PAGE = "/admin/federation"
@@ -55,14 +56,6 @@ async def _page(
     )
 
 
-async def _failed(request: Request, form: Form, exc: GovernanceError) -> Response:
-    await db_of(request).rollback()
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
-    return await _page(
-        request, form=form.values, error=exc.template, params=exc.params, status=status
-    )
-
-
 async def federation_page(request: Request) -> Response:
     await require_admin(request)
     return await _page(request)
@@ -87,7 +80,7 @@ async def save_settings(request: Request) -> Response:
             await ctx.policy.set_require_signed_fetch(db, signed, by=admin.id, now=now)
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE, notice="federation_saved")
 
 
@@ -104,7 +97,7 @@ async def add_host(request: Request) -> Response:
             await ctx.policy.block(db, host, note=note, by=admin.id, now=now)
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE, notice="host_rule_saved")
 
 
@@ -121,7 +114,7 @@ async def remove_host(request: Request) -> Response:
             await ctx.policy.unblock(db, host, by=admin.id, now=now)
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE, notice="host_rule_removed")
 
 
@@ -135,7 +128,7 @@ async def retry_item(request: Request) -> Response:
         )
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE + "#inbox", notice="inbox_retry")
 
 

@@ -13,7 +13,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed import partners
-from coopfed.web.forms import Form, posted
+from coopfed.web.errors import refused
+from coopfed.web.forms import posted
 from coopfed.web.guards import require_admin
 from coopfed.web.pages.proposals import require_admitted
 from coopfed.web.templating import redirect, render
@@ -22,7 +23,7 @@ from federation import publishing
 from federation.feed import service as feed
 from federation.follow import service as follows
 from federation.policy import load_config
-from governance.errors import Conflict, GovernanceError, NotFound
+from governance.errors import GovernanceError
 
 PAGE = "/partners"
 FEED = "/partners/feed"
@@ -53,14 +54,6 @@ async def _page(
     )
 
 
-async def _failed(request: Request, form: Form, exc: GovernanceError) -> Response:
-    await db_of(request).rollback()
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
-    return await _page(
-        request, form=form.values, error=exc.template, params=exc.params, status=status
-    )
-
-
 async def partners_page(request: Request) -> Response:
     await require_admitted(request)
     return await _page(request)
@@ -72,7 +65,7 @@ async def follow_coop(request: Request) -> Response:
     try:
         await partners.follow(ctx_of(request), db_of(request), form.stripped("handle"), by=admin.id)
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE, notice="follow_sent")
 
 
@@ -84,7 +77,7 @@ async def unfollow_coop(request: Request) -> Response:
             ctx_of(request), db_of(request), form.stripped("actor"), by=admin.id
         )
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE, notice="unfollowed")
 
 
@@ -110,7 +103,7 @@ def _follower_action(action: str) -> Any:
             )
             await db.commit()
         except GovernanceError as exc:
-            return await _failed(request, form, exc)
+            return await refused(request, exc, _page, form=form.values)
         return redirect(request, PAGE, notice=notice)
 
     return endpoint
@@ -142,7 +135,7 @@ async def announce(request: Request) -> Response:
         )
         await db.commit()
     except GovernanceError as exc:
-        return await _failed(request, form, exc)
+        return await refused(request, exc, _page, form=form.values)
     return redirect(request, PAGE, notice="announcement_sent")
 
 

@@ -17,13 +17,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed.web.chart import Bar, bar_chart
+from coopfed.web.errors import http_status
 from coopfed.web.forms import Form, posted
 from coopfed.web.pages.proposals import (
     LazyText,
     RulesView,
     class_names,
     formats,
-    http_status,
     may_change,
     page,
     parse_input_time,

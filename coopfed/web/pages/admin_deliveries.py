@@ -3,8 +3,11 @@ unpause. Linked from the federation page."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -60,46 +63,44 @@ async def deliveries_page(request: Request) -> Response:
     return await _page(request)
 
 
-def _host(form: Form) -> str:
-    return form.stripped("host")
+Step = Callable[[AsyncSession, Form, datetime, int], Awaitable[object]]
+
+
+async def _act(request: Request, step: Step, notice: str) -> Response:
+    """Run one admin action from a posted form (``step(db, form, now, admin_id)``): on success
+    redirect with ``notice``; on a refusal show the page again with the error, storing nothing."""
+    who = await require_admin(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    try:
+        await step(db, form, ctx_of(request).clock.now(), who.id)
+        await db.commit()
+    except GovernanceError as exc:
+        return await refused(request, exc, _page)
+    return redirect(request, PAGE, notice=notice)
 
 
 async def retry_one(request: Request) -> Response:
-    who = await require_admin(request)
-    await posted(request)
-    db = db_of(request)
-    try:
-        await admin.retry_delivery(
-            db, int(request.path_params["delivery_id"]), now=ctx_of(request).clock.now(), by=who.id
-        )
-        await db.commit()
-    except GovernanceError as exc:
-        return await refused(request, exc, _page)
-    return redirect(request, PAGE, notice="delivery_retried")
+    delivery_id = int(request.path_params["delivery_id"])
+
+    def step(db: AsyncSession, _form: Form, now: datetime, by: int) -> Awaitable[object]:
+        return admin.retry_delivery(db, delivery_id, now=now, by=by)
+
+    return await _act(request, step, "delivery_retried")
 
 
 async def retry_host(request: Request) -> Response:
-    who = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    try:
-        await admin.retry_host(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
-        await db.commit()
-    except GovernanceError as exc:
-        return await refused(request, exc, _page)
-    return redirect(request, PAGE, notice="delivery_host_retried")
+    def step(db: AsyncSession, form: Form, now: datetime, by: int) -> Awaitable[object]:
+        return admin.retry_host(db, form.stripped("host"), now=now, by=by)
+
+    return await _act(request, step, "delivery_host_retried")
 
 
 async def unpause_host(request: Request) -> Response:
-    who = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    try:
-        await admin.unpause(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
-        await db.commit()
-    except GovernanceError as exc:
-        return await refused(request, exc, _page)
-    return redirect(request, PAGE, notice="delivery_host_unpaused")
+    def step(db: AsyncSession, form: Form, now: datetime, by: int) -> Awaitable[object]:
+        return admin.unpause(db, form.stripped("host"), now=now, by=by)
+
+    return await _act(request, step, "delivery_host_unpaused")
 
 
 routes = [

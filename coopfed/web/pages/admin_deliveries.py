@@ -3,8 +3,7 @@ unpause. Linked from the federation page."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,10 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from coopfed.web.errors import refused
-from coopfed.web.forms import Form, posted
+from coopfed.context import AppContext
+from coopfed.web.actions import Step, admin_action
+from coopfed.web.forms import Form
 from coopfed.web.guards import require_admin
-from coopfed.web.templating import redirect, render
+from coopfed.web.templating import render
 from coopfed.web.viewer import ctx_of, db_of
 from federation.delivery import admin
 from federation.delivery.model import DeliveryStatus
@@ -63,44 +63,31 @@ async def deliveries_page(request: Request) -> Response:
     return await _page(request)
 
 
-Step = Callable[[AsyncSession, Form, datetime, int], Awaitable[object]]
-
-
-async def _act(request: Request, step: Step, notice: str) -> Response:
-    """Run one admin action from a posted form (``step(db, form, now, admin_id)``): on success
-    redirect with ``notice``; on a refusal show the page again with the error, storing nothing."""
-    who = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    try:
-        await step(db, form, ctx_of(request).clock.now(), who.id)
-        await db.commit()
-    except GovernanceError as exc:
-        return await refused(request, exc, _page)
-    return redirect(request, PAGE, notice=notice)
-
-
 async def retry_one(request: Request) -> Response:
     delivery_id = int(request.path_params["delivery_id"])
 
-    def step(db: AsyncSession, _form: Form, now: datetime, by: int) -> Awaitable[object]:
-        return admin.retry_delivery(db, delivery_id, now=now, by=by)
+    async def step(ctx: AppContext, db: AsyncSession, _form: Form, by: int) -> None:
+        await admin.retry_delivery(db, delivery_id, now=ctx.clock.now(), by=by)
 
     return await _act(request, step, "delivery_retried")
 
 
 async def retry_host(request: Request) -> Response:
-    def step(db: AsyncSession, form: Form, now: datetime, by: int) -> Awaitable[object]:
-        return admin.retry_host(db, form.stripped("host"), now=now, by=by)
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        await admin.retry_host(db, form.stripped("host"), now=ctx.clock.now(), by=by)
 
     return await _act(request, step, "delivery_host_retried")
 
 
 async def unpause_host(request: Request) -> Response:
-    def step(db: AsyncSession, form: Form, now: datetime, by: int) -> Awaitable[object]:
-        return admin.unpause(db, form.stripped("host"), now=now, by=by)
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        await admin.unpause(db, form.stripped("host"), now=ctx.clock.now(), by=by)
 
     return await _act(request, step, "delivery_host_unpaused")
+
+
+def _act(request: Request, step: Step, notice: str) -> Awaitable[Response]:
+    return admin_action(request, step, page=_page, to=PAGE, notice=notice, keep_form=False)
 
 
 routes = [

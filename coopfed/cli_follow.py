@@ -8,7 +8,7 @@ worker (``coopfed serve`` or ``coopfed worker``) delivers it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import click
@@ -101,32 +101,37 @@ async def following_command(ctx: AppContext) -> None:
         )
 
 
-@click.command("approve")
-@settings_options
-@click.argument("follower_id", type=int)
-@_admin_command
-async def approve_command(ctx: AppContext, follower_id: int) -> None:
-    """Approve the waiting follow request FOLLOWER_ID (see `followers --pending`)."""
-    async with ctx.session() as db:
-        row = await follows.approve(
-            db, follower_id, urls=partners.urls_of(ctx), now=ctx.clock.now(), by=None
-        )
-        await db.commit()
-    click.echo(f"Approved {row.actor_uri}; the Accept is delivered by the worker.")
+def _answer_command(
+    name: str, step: Callable[..., Awaitable[Follower]], verb: str, done: str
+) -> click.Command:
+    """``approve`` or ``reject``: answer one waiting follow request."""
+
+    @click.command(
+        name, help=f"{verb} the waiting follow request FOLLOWER_ID (see `followers --pending`)."
+    )
+    @settings_options
+    @click.argument("follower_id", type=int)
+    @_admin_command
+    async def command(ctx: AppContext, follower_id: int) -> None:
+        async with ctx.session() as db:
+            row = await step(
+                db, follower_id, urls=partners.urls_of(ctx), now=ctx.clock.now(), by=None
+            )
+            await db.commit()
+        click.echo(done.format(actor=row.actor_uri))
+
+    return command
 
 
-@click.command("reject")
-@settings_options
-@click.argument("follower_id", type=int)
-@_admin_command
-async def reject_command(ctx: AppContext, follower_id: int) -> None:
-    """Reject the waiting follow request FOLLOWER_ID (see `followers --pending`)."""
-    async with ctx.session() as db:
-        row = await follows.reject(
-            db, follower_id, urls=partners.urls_of(ctx), now=ctx.clock.now(), by=None
-        )
-        await db.commit()
-    click.echo(f"Rejected {row.actor_uri}; the Reject is delivered by the worker.")
+approve_command = _answer_command(
+    "approve",
+    follows.approve,
+    "Approve",
+    "Approved {actor}; the Accept is delivered by the worker.",
+)
+reject_command = _answer_command(
+    "reject", follows.reject, "Reject", "Rejected {actor}; the Reject is delivered by the worker."
+)
 
 
 @click.command("announce")

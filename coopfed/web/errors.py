@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -12,6 +14,7 @@ from coopfed.web.csrf import CsrfError
 from coopfed.web.forms import FormError
 from coopfed.web.guards import AdminRequired, SignInRequired
 from coopfed.web.templating import render
+from coopfed.web.viewer import db_of
 from governance.errors import Conflict, Forbidden, GovernanceError, InvalidInput, NotFound
 from governance.i18n import N_
 
@@ -24,6 +27,33 @@ TITLES = {
     422: N_("Invalid input"),
     500: N_("Something went wrong"),
 }
+
+
+STATUS_BY_KIND: tuple[tuple[type[GovernanceError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (InvalidInput, 422),
+)
+
+
+def http_status(exc: GovernanceError) -> int:
+    """The HTTP status a page answers a refused request with."""
+    for kind, code in STATUS_BY_KIND:
+        if isinstance(exc, kind):
+            return code
+    return 500
+
+
+async def refused(
+    request: Request, exc: GovernanceError, page: Callable[..., Awaitable[Response]], **kwargs: Any
+) -> Response:
+    """Roll back what the refused request changed and show ``page`` again with the error, at
+    the error's status; ``kwargs`` go to ``page`` as well (e.g. ``form`` to keep the input)."""
+    await db_of(request).rollback()
+    return await page(
+        request, error=exc.template, params=exc.params, status=http_status(exc), **kwargs
+    )
 
 
 async def error_page(
@@ -83,11 +113,7 @@ async def on_http(request: Request, exc: Exception) -> Response:
 
 async def on_governance(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GovernanceError)
-    status = 500
-    for kind, code in ((NotFound, 404), (Conflict, 409), (Forbidden, 403), (InvalidInput, 422)):
-        if isinstance(exc, kind):
-            status = code
-    return await error_page(request, status, exc.template, exc.params)
+    return await error_page(request, http_status(exc), exc.template, exc.params)
 
 
 HANDLERS: dict[type[Exception] | int, object] = {

@@ -392,6 +392,36 @@ class Page:
     has_next: bool
 
 
+async def _page_of(
+    session: AsyncSession,
+    model: type[Follower] | type[Following],
+    local_actor: str,
+    state: FollowState | None,
+    page: int,
+    size: int,
+) -> Page:
+    query = select(model).where(model.local_actor == local_actor)
+    if state is not None:
+        query = query.where(model.state == state)
+    query = query.order_by(model.id).offset((page - 1) * size).limit(size + 1)
+    rows = list(await session.scalars(query))
+    return Page(rows[:size], len(rows) > size)
+
+
+async def _count(
+    session: AsyncSession,
+    model: type[Follower] | type[Following],
+    local_actor: str,
+    state: FollowState,
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(model)
+        .where(model.local_actor == local_actor, model.state == state)
+    )
+    return int(await session.scalar(query) or 0)
+
+
 async def followers_page(
     session: AsyncSession,
     local_actor: str,
@@ -401,12 +431,7 @@ async def followers_page(
     size: int = 50,
 ) -> Page:
     """Followers, oldest first (``state`` None: every state)."""
-    query = select(Follower).where(Follower.local_actor == local_actor)
-    if state is not None:
-        query = query.where(Follower.state == state)
-    query = query.order_by(Follower.id).offset((page - 1) * size).limit(size + 1)
-    rows = list(await session.scalars(query))
-    return Page(rows[:size], len(rows) > size)
+    return await _page_of(session, Follower, local_actor, state, page, size)
 
 
 async def following_page(
@@ -418,31 +443,16 @@ async def following_page(
     size: int = 50,
 ) -> Page:
     """Actors followed (or asked), oldest first (``state`` None: every state)."""
-    query = select(Following).where(Following.local_actor == local_actor)
-    if state is not None:
-        query = query.where(Following.state == state)
-    query = query.order_by(Following.id).offset((page - 1) * size).limit(size + 1)
-    rows = list(await session.scalars(query))
-    return Page(rows[:size], len(rows) > size)
+    return await _page_of(session, Following, local_actor, state, page, size)
 
 
 async def count_followers(
     session: AsyncSession, local_actor: str, state: FollowState = FollowState.ACCEPTED
 ) -> int:
-    query = (
-        select(func.count())
-        .select_from(Follower)
-        .where(Follower.local_actor == local_actor, Follower.state == state)
-    )
-    return int(await session.scalar(query) or 0)
+    return await _count(session, Follower, local_actor, state)
 
 
 async def count_following(
     session: AsyncSession, local_actor: str, state: FollowState = FollowState.ACCEPTED
 ) -> int:
-    query = (
-        select(func.count())
-        .select_from(Following)
-        .where(Following.local_actor == local_actor, Following.state == state)
-    )
-    return int(await session.scalar(query) or 0)
+    return await _count(session, Following, local_actor, state)

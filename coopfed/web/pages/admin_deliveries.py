@@ -3,19 +3,23 @@ unpause. Linked from the federation page."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from coopfed.web.forms import Form, posted
+from coopfed.context import AppContext
+from coopfed.web.actions import Step, admin_action
+from coopfed.web.forms import Form
 from coopfed.web.guards import require_admin
-from coopfed.web.templating import redirect, render
+from coopfed.web.templating import render
 from coopfed.web.viewer import ctx_of, db_of
 from federation.delivery import admin
 from federation.delivery.model import DeliveryStatus
-from governance.errors import Conflict, GovernanceError, NotFound
+from governance.errors import GovernanceError
 
 PAGE = "/admin/federation/deliveries"
 SHOWN = 100
@@ -54,57 +58,36 @@ async def _page(
     )
 
 
-async def _failed(request: Request, exc: GovernanceError) -> Response:
-    await db_of(request).rollback()
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
-    return await _page(request, error=exc.template, params=exc.params, status=status)
-
-
 async def deliveries_page(request: Request) -> Response:
     await require_admin(request)
     return await _page(request)
 
 
-def _host(form: Form) -> str:
-    return form.stripped("host")
-
-
 async def retry_one(request: Request) -> Response:
-    who = await require_admin(request)
-    await posted(request)
-    db = db_of(request)
-    try:
-        await admin.retry_delivery(
-            db, int(request.path_params["delivery_id"]), now=ctx_of(request).clock.now(), by=who.id
-        )
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, exc)
-    return redirect(request, PAGE, notice="delivery_retried")
+    delivery_id = int(request.path_params["delivery_id"])
+
+    async def step(ctx: AppContext, db: AsyncSession, _form: Form, by: int) -> None:
+        await admin.retry_delivery(db, delivery_id, now=ctx.clock.now(), by=by)
+
+    return await _act(request, step, "delivery_retried")
 
 
 async def retry_host(request: Request) -> Response:
-    who = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    try:
-        await admin.retry_host(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, exc)
-    return redirect(request, PAGE, notice="delivery_host_retried")
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        await admin.retry_host(db, form.stripped("host"), now=ctx.clock.now(), by=by)
+
+    return await _act(request, step, "delivery_host_retried")
 
 
 async def unpause_host(request: Request) -> Response:
-    who = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    try:
-        await admin.unpause(db, _host(form), now=ctx_of(request).clock.now(), by=who.id)
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, exc)
-    return redirect(request, PAGE, notice="delivery_host_unpaused")
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        await admin.unpause(db, form.stripped("host"), now=ctx.clock.now(), by=by)
+
+    return await _act(request, step, "delivery_host_unpaused")
+
+
+def _act(request: Request, step: Step, notice: str) -> Awaitable[Response]:
+    return admin_action(request, step, page=_page, to=PAGE, notice=notice, keep_form=False)
 
 
 routes = [

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from coopfed.web.forms import Form, posted
+from coopfed.context import AppContext
+from coopfed.web.actions import admin_action
+from coopfed.web.forms import Form
 from coopfed.web.guards import require_admin
 from coopfed.web.pages import admin_deliveries
-from coopfed.web.templating import redirect, render
-from coopfed.web.viewer import ctx_of, db_of
+from coopfed.web.templating import render
+from coopfed.web.viewer import db_of
 from federation import inbox
 from federation import policy as policies
 from federation.models import FederationMode, HostRule, InboxStatus
-from governance.errors import Conflict, GovernanceError, InvalidInput, NotFound
+from governance.errors import InvalidInput
 from governance.i18n import N_
 
 PAGE = "/admin/federation"
@@ -55,25 +58,13 @@ async def _page(
     )
 
 
-async def _failed(request: Request, form: Form, exc: GovernanceError) -> Response:
-    await db_of(request).rollback()
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
-    return await _page(
-        request, form=form.values, error=exc.template, params=exc.params, status=status
-    )
-
-
 async def federation_page(request: Request) -> Response:
     await require_admin(request)
     return await _page(request)
 
 
 async def save_settings(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    ctx = ctx_of(request)
-    try:
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
         mode_text = form.get("mode")
         if mode_text not in {m.value for m in FederationMode}:
             raise InvalidInput(N_("Choose open or allow-list mode."), code="invalid_mode")
@@ -81,62 +72,43 @@ async def save_settings(request: Request) -> Response:
         now = ctx.clock.now()
         config = await policies.load_config(db)
         if config is None or config.mode is not mode:
-            await ctx.policy.set_mode(db, mode, by=admin.id, now=now)
+            await ctx.policy.set_mode(db, mode, by=by, now=now)
         signed = form.get("require_signed_fetch") == "on"
         if config is None or config.require_signed_fetch != signed:
-            await ctx.policy.set_require_signed_fetch(db, signed, by=admin.id, now=now)
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE, notice="federation_saved")
+            await ctx.policy.set_require_signed_fetch(db, signed, by=by, now=now)
+
+    return await admin_action(request, step, page=_page, to=PAGE, notice="federation_saved")
 
 
 async def add_host(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    ctx = ctx_of(request)
-    try:
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
         host, note, now = form.stripped("host"), form.stripped("note"), ctx.clock.now()
         if form.get("rule") == HostRule.ALLOW.value:
-            await ctx.policy.allow(db, host, note=note, by=admin.id, now=now)
+            await ctx.policy.allow(db, host, note=note, by=by, now=now)
         else:
-            await ctx.policy.block(db, host, note=note, by=admin.id, now=now)
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE, notice="host_rule_saved")
+            await ctx.policy.block(db, host, note=note, by=by, now=now)
+
+    return await admin_action(request, step, page=_page, to=PAGE, notice="host_rule_saved")
 
 
 async def remove_host(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    ctx = ctx_of(request)
-    try:
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
         host, now = form.stripped("host"), ctx.clock.now()
         if form.get("rule") == HostRule.ALLOW.value:
-            await ctx.policy.disallow(db, host, by=admin.id, now=now)
+            await ctx.policy.disallow(db, host, by=by, now=now)
         else:
-            await ctx.policy.unblock(db, host, by=admin.id, now=now)
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE, notice="host_rule_removed")
+            await ctx.policy.unblock(db, host, by=by, now=now)
+
+    return await admin_action(request, step, page=_page, to=PAGE, notice="host_rule_removed")
 
 
 async def retry_item(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    db = db_of(request)
-    try:
-        await inbox.retry(
-            db, int(request.path_params["item_id"]), by=admin.id, now=ctx_of(request).clock.now()
-        )
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE + "#inbox", notice="inbox_retry")
+    item_id = int(request.path_params["item_id"])
+
+    async def step(ctx: AppContext, db: AsyncSession, _form: Form, by: int) -> None:
+        await inbox.retry(db, item_id, by=by, now=ctx.clock.now())
+
+    return await admin_action(request, step, page=_page, to=PAGE + "#inbox", notice="inbox_retry")
 
 
 routes = [

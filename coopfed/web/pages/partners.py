@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed import partners
+from coopfed.context import AppContext
+from coopfed.web.actions import admin_action
 from coopfed.web.forms import Form, posted
 from coopfed.web.guards import require_admin
 from coopfed.web.pages.proposals import require_admitted
@@ -22,7 +25,6 @@ from federation import publishing
 from federation.feed import service as feed
 from federation.follow import service as follows
 from federation.policy import load_config
-from governance.errors import Conflict, GovernanceError, NotFound
 
 PAGE = "/partners"
 FEED = "/partners/feed"
@@ -53,39 +55,23 @@ async def _page(
     )
 
 
-async def _failed(request: Request, form: Form, exc: GovernanceError) -> Response:
-    await db_of(request).rollback()
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
-    return await _page(
-        request, form=form.values, error=exc.template, params=exc.params, status=status
-    )
-
-
 async def partners_page(request: Request) -> Response:
     await require_admitted(request)
     return await _page(request)
 
 
 async def follow_coop(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    try:
-        await partners.follow(ctx_of(request), db_of(request), form.stripped("handle"), by=admin.id)
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE, notice="follow_sent")
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        await partners.follow(ctx, db, form.stripped("handle"), by=by)
+
+    return await admin_action(request, step, page=_page, to=PAGE, notice="follow_sent")
 
 
 async def unfollow_coop(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    try:
-        await partners.unfollow(
-            ctx_of(request), db_of(request), form.stripped("actor"), by=admin.id
-        )
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE, notice="unfollowed")
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        await partners.unfollow(ctx, db, form.stripped("actor"), by=by)
+
+    return await admin_action(request, step, page=_page, to=PAGE, notice="unfollowed")
 
 
 def _follower_action(action: str) -> Any:
@@ -94,24 +80,15 @@ def _follower_action(action: str) -> Any:
         "reject": (follows.reject, "follower_rejected"),
         "remove": (follows.remove_follower, "follower_removed"),
     }
-    step, notice = steps[action]
+    answer, notice = steps[action]
 
     async def endpoint(request: Request) -> Response:
-        admin = await require_admin(request)
-        _who, form = await posted(request)
-        ctx, db = ctx_of(request), db_of(request)
-        try:
-            await step(
-                db,
-                int(request.path_params["follower_id"]),
-                urls=partners.urls_of(ctx),
-                now=ctx.clock.now(),
-                by=admin.id,
-            )
-            await db.commit()
-        except GovernanceError as exc:
-            return await _failed(request, form, exc)
-        return redirect(request, PAGE, notice=notice)
+        follower_id = int(request.path_params["follower_id"])
+
+        async def step(ctx: AppContext, db: AsyncSession, _form: Form, by: int) -> None:
+            await answer(db, follower_id, urls=partners.urls_of(ctx), now=ctx.clock.now(), by=by)
+
+        return await admin_action(request, step, page=_page, to=PAGE, notice=notice)
 
     return endpoint
 
@@ -129,21 +106,13 @@ async def save_settings(request: Request) -> Response:
 
 
 async def announce(request: Request) -> Response:
-    admin = await require_admin(request)
-    _who, form = await posted(request)
-    ctx, db = ctx_of(request), db_of(request)
-    try:
+    async def step(ctx: AppContext, db: AsyncSession, form: Form, by: int) -> None:
+        text = form.get("text") or ""
         await publishing.publish_note(
-            db,
-            form.get("text") or "",
-            urls=partners.urls_of(ctx),
-            now=ctx.clock.now(),
-            by=admin.id,
+            db, text, urls=partners.urls_of(ctx), now=ctx.clock.now(), by=by
         )
-        await db.commit()
-    except GovernanceError as exc:
-        return await _failed(request, form, exc)
-    return redirect(request, PAGE, notice="announcement_sent")
+
+    return await admin_action(request, step, page=_page, to=PAGE, notice="announcement_sent")
 
 
 async def feed_page(request: Request) -> Response:

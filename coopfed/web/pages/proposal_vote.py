@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed.web.chart import Bar, bar_chart
+from coopfed.web.errors import http_status
 from coopfed.web.forms import Form, posted
 from coopfed.web.pages.allocation import allocation_view
 from coopfed.web.pages.proposals import (
@@ -24,7 +25,6 @@ from coopfed.web.pages.proposals import (
     RulesView,
     class_names,
     formats,
-    http_status,
     may_change,
     page,
     parse_input_time,

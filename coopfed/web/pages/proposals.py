@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from coopfed.i18n import gettext_
-from coopfed.web.errors import error_page
+from coopfed.web.errors import error_page, http_status, refused
 from coopfed.web.forms import Form, posted
 from coopfed.web.guards import require_member
 from coopfed.web.templating import language_for, redirect, render
@@ -91,13 +91,6 @@ def status_label(status: ProposalStatus) -> LazyText:
 
 def kind_label(label: str) -> LazyText:
     return LazyText(label)
-
-
-def http_status(exc: GovernanceError) -> int:
-    for kind, code in ((NotFound, 404), (Conflict, 409), (Forbidden, 403), (InvalidInput, 422)):
-        if isinstance(exc, kind):
-            return code
-    return 500
 
 
 # --- Numbers in the page's language ---------------------------------------------------------
@@ -436,16 +429,7 @@ async def proposal_create(request: Request) -> Response:
         )
         await db.commit()
     except GovernanceError as exc:
-        await db.rollback()
-        return await _form_page(
-            request,
-            kind=kind,
-            form=form.values,
-            proposal=None,
-            error=exc.template,
-            params=exc.params,
-            status=http_status(exc),
-        )
+        return await refused(request, exc, _form_page, kind=kind, form=form.values, proposal=None)
     return redirect(request, f"/proposals/{proposal.id}", notice="proposal_saved")
 
 

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from coopfed.web.errors import refused
 from coopfed.web.forms import posted
-from coopfed.web.pages.proposals import http_status, page, require_admitted
+from coopfed.web.pages.proposals import page, require_admitted
 from coopfed.web.templating import redirect
 from coopfed.web.viewer import ctx_of, db_of
 from governance import member as members
@@ -83,15 +84,7 @@ async def proxy_give(request: Request) -> Response:
         )
         await db.commit()
     except GovernanceError as exc:
-        await db.rollback()
-        return await _page(
-            request,
-            me,
-            form=form.values,
-            error=exc.template,
-            params=exc.params,
-            status=http_status(exc),
-        )
+        return await refused(request, exc, _page, me=me, form=form.values)
     return redirect(request, "/proxies", notice="proxy_given")
 
 
@@ -108,10 +101,7 @@ async def proxy_revoke(request: Request) -> Response:
         )
         await db.commit()
     except GovernanceError as exc:
-        await db.rollback()
-        return await _page(
-            request, me, error=exc.template, params=exc.params, status=http_status(exc)
-        )
+        return await refused(request, exc, _page, me=me)
     return redirect(request, "/proxies", notice="proxy_revoked")
 
 

@@ -14,8 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from coopfed.web.errors import http_status
 from coopfed.web.forms import posted
-from coopfed.web.pages.proposals import http_status, page, require_admitted
+from coopfed.web.pages.proposals import page, require_admitted
 from coopfed.web.templating import redirect
 from coopfed.web.viewer import ctx_of, db_of
 from governance import member as members

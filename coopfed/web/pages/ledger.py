@@ -15,8 +15,9 @@ from starlette.routing import Route
 
 from coopfed.ledger_service import publish_checkpoint
 from coopfed.web.chart import Bar, bar_chart
+from coopfed.web.errors import http_status
 from coopfed.web.forms import posted
-from coopfed.web.pages.proposals import LazyText, formats, http_status, page, require_admitted
+from coopfed.web.pages.proposals import LazyText, formats, page, require_admitted
 from coopfed.web.templating import redirect
 from coopfed.web.viewer import ctx_of, db_of
 from governance import member as members

@@ -11,15 +11,13 @@ answers 202 to every POST, counts them and keeps the first few requests). After 
 kept requests' signatures are verified here with ``federation.httpsig.verify_request``, so the
 figure is for requests a real inbox would accept. All 1,000 inboxes are on one host (as a
 fan-out to one big server without a shared inbox), so at most ``--host-concurrency`` requests
-(the setting's default, 8) are in flight over as many kept-alive connections; more
-connections to one host cost more than they bring (httpcore checks every idle connection on
-every request). The raw RSA signing rate, the sender's CPU time per delivery and the load
+(the setting's default, 8) are in flight over as many kept-alive connections. The raw RSA signing rate, the sender's CPU time per delivery and the load
 average are printed with the result (CPU summed over the workers with ``--processes``).
 
-``--processes N`` adds a PostgreSQL run (a new activity to the same 1,000 inboxes) drained by
-N worker processes at once (the scale-out path: claims are ``FOR UPDATE SKIP LOCKED``; each worker keeps its own
-per-host limit), timed from the moment all are ready; it is printed on its own line beside
-the single-process figure.
+``--processes N`` adds a PostgreSQL run (a new activity to the same 1,000 inboxes) drained
+by N worker processes at once (the scale-out path: claims are ``FOR UPDATE SKIP LOCKED``;
+each worker keeps its own per-host limit), timed from the moment all are ready; it is
+printed on its own line beside the single-process figure.
 """
 
 from __future__ import annotations

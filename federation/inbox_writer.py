@@ -31,6 +31,12 @@ __all__ = ["InboxWriter", "store_many"]
 
 MAX_BATCH: Final = 500
 _TABLE = cast(Table, InboxItem.__table__)
+_STATEMENTS: Final = {
+    name: insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["activity_id"])
+    .returning(_TABLE.c.id, _TABLE.c.activity_id)
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
 
 
 @dataclass(frozen=True)
@@ -71,14 +77,12 @@ async def store_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list[
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(_TABLE)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["activity_id"])
-        .returning(_TABLE.c.id, _TABLE.c.activity_id)
-    )
-    created = {activity_id: row_id for row_id, activity_id in (await session.execute(statement))}
+    # One statement, compiled once per dialect and cached: executed with a list of rows,
+    # SQLAlchemy sends it as batched multi-row INSERTs ("insertmanyvalues") instead of
+    # compiling a new ``VALUES (…), (…)`` statement for every batch size.
+    statement = _STATEMENTS[dialect if dialect == "postgresql" else "sqlite"]
+    returned = await session.execute(statement, rows)
+    created = {activity_id: row_id for row_id, activity_id in returned}
     result: list[int | None] = []
     for row in rows:
         result.append(created.pop(row["activity_id"], None))  # pop: a repeat is a duplicate

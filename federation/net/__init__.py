@@ -29,7 +29,7 @@ from federation.net.errors import (
 )
 from federation.net.limits import FetchLimits
 from federation.net.result import FetchResult
-from federation.net.transport import SafeTransport, VettingNetworkBackend
+from federation.net.transport import SafeTransport, VettingConnector
 
 __all__ = [
     "ACTIVITY_CONTENT_TYPES",
@@ -54,7 +54,7 @@ __all__ = [
     "SafeClientError",
     "SafeTransport",
     "TooManyRedirects",
-    "VettingNetworkBackend",
+    "VettingConnector",
     "create_safe_client",
     "forbidden_reason",
     "parse_allow_rule",

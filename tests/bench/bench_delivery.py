@@ -3,6 +3,7 @@ through the real queue (claims, safe client, outcome rows) to a receiver on loop
 
 Run: .venv/bin/python tests/bench/bench_delivery.py [--inboxes 1000] [--concurrency 32]
      [--host-concurrency 8] [--no-sqlite] [--no-postgres] [--postgres-url URL] [--profile]
+     [--processes N]
 Not collected by pytest (named bench_*.py). Target: at least 500 signed deliveries per second.
 
 The receiver is a small HTTP/1.1 server on raw asyncio streams in its own process (keep-alive,
@@ -10,10 +11,13 @@ answers 202 to every POST, counts them and keeps the first few requests). After 
 kept requests' signatures are verified here with ``federation.httpsig.verify_request``, so the
 figure is for requests a real inbox would accept. All 1,000 inboxes are on one host (as a
 fan-out to one big server without a shared inbox), so at most ``--host-concurrency`` requests
-(the setting's default, 8) are in flight over as many kept-alive connections; more
-connections to one host cost more than they bring (httpcore checks every idle connection on
-every request). The raw RSA signing rate, the sender's CPU time per delivery and the load
-average are printed with the result.
+(the setting's default, 8) are in flight over as many kept-alive connections. The raw RSA signing rate, the sender's CPU time per delivery and the load
+average are printed with the result (CPU summed over the workers with ``--processes``).
+
+``--processes N`` adds a PostgreSQL run (a new activity to the same 1,000 inboxes) drained
+by N worker processes at once (the scale-out path: claims are ``FOR UPDATE SKIP LOCKED``;
+each worker keeps its own per-host limit), timed from the moment all are ready; it is
+printed on its own line beside the single-process figure.
 """
 
 from __future__ import annotations
@@ -96,6 +100,56 @@ def _receiver_main(port_out: Any, stats: Any) -> None:
     asyncio.run(main())
 
 
+# --- worker processes sharing the queue (PostgreSQL scale-out) ---------------------------
+
+
+def _worker_main(settings: Settings, start: Any, out: Any) -> None:
+    """One delivery worker: waits for ``start``, drains the queue with everyone else (claims
+    are ``FOR UPDATE SKIP LOCKED``), reports (handled, CPU seconds)."""
+
+    async def work() -> None:
+        ctx = build_context(settings, clock=SystemClock())
+        try:
+            async with ctx.session() as db:
+                await ctx.policy.reload(db)
+            options = DeliveryOptions(
+                concurrency=settings.delivery_concurrency,
+                host_concurrency=settings.delivery_host_concurrency,
+            )
+            async with delivery_client(ctx) as client:
+                out.put(None)  # ready
+                await asyncio.to_thread(start.wait)
+                cpu_started = time.process_time()
+                handled = await deliver_due(
+                    ctx.sessions, client, clock=ctx.clock.now, options=options
+                )
+                out.put((handled, time.process_time() - cpu_started))
+        finally:
+            await ctx.dispose()
+
+    asyncio.run(work())
+
+
+def run_workers(settings: Settings, processes: int) -> tuple[float, int, float]:
+    """Deliver with ``processes`` worker processes; (wall seconds, handled, CPU seconds)."""
+    spawn = multiprocessing.get_context("spawn")  # fresh interpreters, no inherited loop/pool
+    start, out = spawn.Event(), spawn.Queue()
+    workers = [
+        spawn.Process(target=_worker_main, args=(settings, start, out)) for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        out.get(timeout=120)  # every worker is ready: start-up is not timed
+    started = time.perf_counter()
+    start.set()
+    reports = [out.get(timeout=300) for _ in workers]
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join(30)
+    return elapsed, sum(r[0] for r in reports), sum(r[1] for r in reports)
+
+
 # --- one run -------------------------------------------------------------------------------
 
 
@@ -118,7 +172,13 @@ def activity(urls: LocalUrls) -> dict[str, Any]:
 
 
 async def run(
-    label: str, database_url: str, data_dir: Path, port: int, args: argparse.Namespace
+    label: str,
+    database_url: str,
+    data_dir: Path,
+    port: int,
+    args: argparse.Namespace,
+    receiver_pid: int,
+    processes: int = 1,
 ) -> tuple[float, str]:
     settings = Settings(
         data_dir=data_dir,
@@ -147,33 +207,60 @@ async def run(
             concurrency=settings.delivery_concurrency,
             host_concurrency=settings.delivery_host_concurrency,
         )
-        async with delivery_client(ctx) as client:
-            profile = cProfile.Profile() if args.profile else None
-            if profile is not None:
-                profile.enable()
-            started, cpu_started = time.perf_counter(), time.process_time()
-            handled = await deliver_due(ctx.sessions, client, clock=ctx.clock.now, options=options)
-            elapsed = time.perf_counter() - started
-            cpu = time.process_time() - cpu_started
-            if profile is not None:
-                profile.disable()
-                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
-        async with ctx.session() as db:
-            delivered = await db.scalar(
-                select(func.count()).where(Delivery.status == DeliveryStatus.DELIVERED)
-            )
+        delivered_before = await count_delivered(ctx)  # earlier runs on the same database
+        receiver_before = cpu_seconds(receiver_pid)
+        if processes > 1:
+            elapsed, handled, cpu = await asyncio.to_thread(run_workers, settings, processes)
+        else:
+            elapsed, handled, cpu = await deliver_here(ctx, options, args)
+        receiver_cpu = cpu_seconds(receiver_pid) - receiver_before
+        delivered = await count_delivered(ctx) - delivered_before
         if handled != args.inboxes or delivered != args.inboxes:
             raise SystemExit(f"{label}: handled {handled}, delivered {delivered}")
         rate = args.inboxes / elapsed
+        if processes > 1:
+            label = f"{label} x{processes}"
         print(
-            f"{label:<11} {args.inboxes} signed deliveries in {elapsed:.2f} s = {rate:,.0f}/s "
+            f"{label:<13} {args.inboxes} signed deliveries in {elapsed:.2f} s = {rate:,.0f}/s "
             f"(concurrency {args.concurrency}, per host {args.host_concurrency}); "
-            f"CPU {cpu:.2f} s = {1000 * cpu / args.inboxes:.2f} ms per delivery, "
-            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+            f"CPU {cpu:.2f} s = {1000 * cpu / args.inboxes:.2f} ms per delivery "
+            f"(receiver: {1000 * receiver_cpu / args.inboxes:.2f} ms), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         return rate, public_pem
     finally:
         await ctx.dispose()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def count_delivered(ctx: Any) -> int:
+    async with ctx.session() as db:
+        count = await db.scalar(
+            select(func.count()).where(Delivery.status == DeliveryStatus.DELIVERED)
+        )
+    return int(count or 0)
+
+
+async def deliver_here(
+    ctx: Any, options: DeliveryOptions, args: argparse.Namespace
+) -> tuple[float, int, float]:
+    """Deliver in this process; (wall seconds, handled, CPU seconds)."""
+    async with delivery_client(ctx) as client:
+        profile = cProfile.Profile() if args.profile else None
+        if profile is not None:
+            profile.enable()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        handled = await deliver_due(ctx.sessions, client, clock=ctx.clock.now, options=options)
+        elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        if profile is not None:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    return elapsed, handled, cpu
 
 
 async def check_kept(kept: list[tuple[str, dict[str, str], str]], public_pem: str) -> int:
@@ -214,6 +301,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--host-concurrency", type=int, default=8)
     parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="also run PostgreSQL with this many worker processes sharing the queue",
+    )
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument(
@@ -226,6 +319,8 @@ def main() -> None:
     receiver = multiprocessing.Process(target=_receiver_main, args=(child, stats), daemon=True)
     receiver.start()
     port = parent.recv()
+    receiver_pid = receiver.pid
+    assert receiver_pid is not None
     print(
         f"receiver on 127.0.0.1:{port} (pid {receiver.pid}); RSA-2048 signing here: "
         f"{sign_rate():,.0f}/s on one core"
@@ -235,7 +330,9 @@ def main() -> None:
     try:
         if not args.no_sqlite:
             with tempfile.TemporaryDirectory() as tmp:
-                rate, public_pem = asyncio.run(run("SQLite", "", Path(tmp), port, args))
+                rate, public_pem = asyncio.run(
+                    run("SQLite", "", Path(tmp), port, args, receiver_pid)
+                )
                 rates.append(rate)
         if not args.no_postgres:
             name = f"coopfed_bench_{os.getpid()}"
@@ -243,8 +340,24 @@ def main() -> None:
             try:
                 with tempfile.TemporaryDirectory() as tmp:
                     url = pg.with_database(args.postgres_url, name)
-                    rate, public_pem = asyncio.run(run("PostgreSQL", url, Path(tmp), port, args))
+                    rate, public_pem = asyncio.run(
+                        run("PostgreSQL", url, Path(tmp), port, args, receiver_pid)
+                    )
                     rates.append(rate)
+                if args.processes > 1:  # the scale-out path: a fresh queue, several workers
+                    with tempfile.TemporaryDirectory() as tmp:
+                        rate, public_pem = asyncio.run(
+                            run(
+                                "PostgreSQL",
+                                url,
+                                Path(tmp),
+                                port,
+                                args,
+                                receiver_pid,
+                                args.processes,
+                            )
+                        )
+                        rates.append(rate)
             finally:
                 asyncio.run(pg.drop_database(args.postgres_url, name))
         kept = parent.recv() if parent.poll(5) else []

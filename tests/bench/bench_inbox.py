@@ -2,7 +2,7 @@
 (``coopfed serve`` in its own process, worker off), on SQLite and on PostgreSQL.
 
 Run: .venv/bin/python tests/bench/bench_inbox.py [--activities 2000] [--concurrency 32]
-     [--no-sqlite] [--no-postgres] [--postgres-url URL]
+     [--no-sqlite] [--no-postgres] [--postgres-url URL] [--profile [tottime|cumulative]]
 Not collected by pytest (named bench_*.py). Target: at least 500 accepted activities per second
 on each database; the raw RSA-2048 verification rate of this machine is printed beside it.
 
@@ -19,6 +19,8 @@ import argparse
 import asyncio
 import json
 import os
+import pstats
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,7 +75,9 @@ def peer_app(base: list[str], key: PrivateKey) -> Starlette:
     return Starlette(routes=[Route("/users/bench", actor)])
 
 
-def start_server(data_dir: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, database_url: str, port: int, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPFED_")}
     env.update(
         COOPFED_BASE_URL=f"http://127.0.0.1:{port}",
@@ -86,6 +90,8 @@ def start_server(data_dir: Path, database_url: str, port: int) -> subprocess.Pop
     subprocess.run(
         [*cli, "init", "--data-dir", str(data_dir)], env=env, check=True, capture_output=True
     )
+    if profile is not None:  # the server's profile is written when it stops (SIGTERM)
+        cli = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "coopfed"]
     return subprocess.Popen(
         [*cli, "serve", "--no-worker", "--port", str(port), "--data-dir", str(data_dir)],
         env=env,
@@ -216,20 +222,33 @@ def run_one(
 ) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        server = start_server(Path(tmp), database_url, port)
+        profile = Path(tmp) / "server.prof" if args.profile else None
+        server = start_server(Path(tmp), database_url, port, profile)
         try:
             return asyncio.run(
                 measure(label, f"http://127.0.0.1:{port}", peer, key, args, server.pid)
             )
         finally:
-            server.terminate()
+            # uvicorn re-raises the signal it stopped on; cProfile writes its file on
+            # KeyboardInterrupt (SIGINT), not when killed by SIGTERM.
+            server.send_signal(signal.SIGINT if profile is not None else signal.SIGTERM)
             server.wait(30)
+            if profile is not None and profile.exists():
+                print(f"--- {label} server profile (whole run, incl. start-up) ---")
+                pstats.Stats(str(profile)).sort_stats(args.profile).print_stats(40)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activities", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="tottime",
+        choices=["tottime", "cumulative"],
+        help="run the server under cProfile and print where its time goes",
+    )
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import ipaddress
 import socket
@@ -9,7 +10,6 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import anyio
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -43,10 +43,10 @@ async def other_server() -> AsyncIterator[LoopbackServer]:
 
 @pytest.fixture
 def connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Every TCP connect httpcore makes, as (host, port); non-loopback connects are refused
-    here as a second safety net, so a bug can never send traffic off this machine."""
+    """Every TCP connect the safe transport makes, as (host, port); non-loopback connects are
+    refused here as a second safety net, so a bug can never send traffic off this machine."""
     calls: list[tuple[str, int]] = []
-    real_connect = anyio.connect_tcp
+    real_connect = asyncio.open_connection
 
     async def spy(remote_host: Any, remote_port: int, **kwargs: Any) -> Any:
         calls.append((str(remote_host), remote_port))
@@ -54,7 +54,7 @@ def connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
             raise OSError(f"test spy: refusing to connect to {remote_host}")
         return await real_connect(remote_host, remote_port, **kwargs)
 
-    monkeypatch.setattr(anyio, "connect_tcp", spy)
+    monkeypatch.setattr(asyncio, "open_connection", spy)
     return calls
 
 

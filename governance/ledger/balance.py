@@ -121,7 +121,10 @@ async def trial_balance(session: AsyncSession, *, until: date | None = None) -> 
 class BalanceSheet:
     """Totals by root, in the co-op's currency, signs flipped so amounts read as positive.
 
-    ``assets == liabilities + equity + (income - expenses)`` (the surplus not yet closed).
+    ``assets == liabilities + equity + (income - expenses)``: ``surplus``, income less expenses,
+    is the result not yet closed; closing a period moves it into ``retained`` (the balance of
+    ``Equity:RetainedEarnings``, part of ``equity``), after which
+    ``assets == liabilities + equity``.
     """
 
     currency: str
@@ -131,9 +134,11 @@ class BalanceSheet:
     income: Decimal
     expenses: Decimal
     sections: dict[AccountType, list[AccountLine]]
+    retained: Decimal = Decimal(0)  # retained earnings not yet distributed
 
     @property
     def surplus(self) -> Decimal:
+        """The result not yet closed into retained earnings."""
         return self.income - self.expenses
 
 
@@ -156,6 +161,11 @@ async def balance_sheet(
         income=-by_root.get(AccountType.INCOME.value, Decimal(0)),
         expenses=by_root.get(AccountType.EXPENSES.value, Decimal(0)),
         sections=sections,
+        retained=-sum(
+            (line.own.get(currency, Decimal(0)) for line in trial.lines
+             if line.purpose is Purpose.RETAINED),
+            Decimal(0),
+        ),
     )
 
 

@@ -226,6 +226,9 @@ class HistoryOut(BaseModel):
     commodity: str
     amount: str
     running: str
+    fiscal_year: int | None = Field(
+        None, description="For a surplus allocation: the fiscal year whose surplus it distributes"
+    )
 
     @classmethod
     def of(cls, line: HistoryLine) -> HistoryOut:
@@ -236,6 +239,7 @@ class HistoryOut(BaseModel):
             commodity=line.commodity,
             amount=plain(line.amount),
             running=plain(line.running),
+            fiscal_year=line.fiscal_year,
         )
 
 

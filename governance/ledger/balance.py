@@ -14,7 +14,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from governance.ledger.model import Account, AccountType, Posting, Purpose, Transaction
+from governance.ledger.model import (
+    Account,
+    AccountType,
+    Posting,
+    Purpose,
+    Transaction,
+    TxKind,
+)
 
 Amounts = dict[str, Decimal]  # commodity code → amount
 
@@ -189,6 +196,13 @@ class HistoryLine:
     commodity: str
     amount: Decimal
     running: Decimal
+    fiscal_year: int | None = None  # an allocation's: the year whose surplus it distributes
+
+
+def fiscal_year_of(kind: TxKind, data: dict[str, object] | None) -> int | None:
+    """The fiscal year an allocation transaction distributes (None for other kinds)."""
+    year = (data or {}).get("fiscal_year") if kind is TxKind.ALLOCATION else None
+    return year if isinstance(year, int) else None
 
 
 async def history(session: AsyncSession, account_id: int) -> list[HistoryLine]:
@@ -200,6 +214,8 @@ async def history(session: AsyncSession, account_id: int) -> list[HistoryLine]:
             Transaction.description,
             Posting.commodity,
             Posting.amount,
+            Transaction.kind,
+            Transaction.data,
         )
         .join(Transaction, Transaction.id == Posting.transaction_id)
         .where(Posting.account_id == account_id)
@@ -207,7 +223,11 @@ async def history(session: AsyncSession, account_id: int) -> list[HistoryLine]:
     )
     running: Amounts = defaultdict(Decimal)
     lines = []
-    for seq, day, description, code, amount in rows:
+    for seq, day, description, code, amount, kind, data in rows:
         running[code] += amount
-        lines.append(HistoryLine(seq, day, description, code, amount, running[code]))
+        lines.append(
+            HistoryLine(
+                seq, day, description, code, amount, running[code], fiscal_year_of(kind, data)
+            )
+        )
     return lines

@@ -216,6 +216,10 @@ async def test_a_year_then_its_surplus_allocated_posted_exported_and_verified(
                          headers=bearer(tokens[2]))
     ).json()
     assert posted["kind"] == "allocation"
+    # Dated the day it passed, it says which year's surplus it distributes.
+    assert posted["date"] == f"{YEAR + 1}-03-{posted['date'][-2:]}"
+    assert posted["description"].startswith(f"Surplus allocation of fiscal year {YEAR}")
+    assert posted["data"]["fiscal_year"] == YEAR
     lines = {(p["account"], p["amount"]) for p in posted["postings"]}
     assert ("Equity:RetainedEarnings", "12000") in lines
     assert ("Equity:Reserves:Legal", "-1800") in lines
@@ -234,8 +238,8 @@ async def test_a_year_then_its_surplus_allocated_posted_exported_and_verified(
     for member_id, credited in ((applicant.id, "270"), (people[2].id, "540")):
         books = (await client.get(f"{L}/members/{member_id}", headers=bearer(tokens[2]))).json()
         assert books["holding"]["capital_account"] == credited
-        assert [h["seq"] for h in books["capital_account_history"]] == [
-            enactment["transaction_seq"]
+        assert [(h["seq"], h["fiscal_year"]) for h in books["capital_account_history"]] == [
+            (enactment["transaction_seq"], YEAR)
         ]
     assert books["holding"]["share_capital"] == "0"
 

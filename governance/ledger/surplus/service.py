@@ -235,7 +235,9 @@ async def enact(session: AsyncSession, proposal: Proposal, now: datetime) -> Tra
         allocation,
         commodity=inputs.commodity,
         day=now.date(),
-        description=f"Surplus allocation {inputs.fiscal_year} (proposal {proposal.id})",
+        description=(
+            f"Surplus allocation of fiscal year {inputs.fiscal_year} (proposal {proposal.id})"
+        ),
         by=None,
         now=now,
         data=data,

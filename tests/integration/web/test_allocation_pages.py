@@ -93,7 +93,8 @@ async def test_treasurer_previews_and_proposes__members_pass_it__the_books_show_
             seq = await journal.size(db) - 1
         assert f"Posted to the books as transaction {seq}." in page
         books = (await bea.get("/ledger")).text
-        assert "Surplus allocation 2025" in books and "Reserves:Legal: -1,500" in books
+        assert "Surplus allocation of fiscal year 2025" in books
+        assert "Surplus of fiscal year 2025" in books and "Reserves:Legal: -1,500" in books
 
         fr = await tess.get("/ledger/allocation", headers={"accept-language": "fr"})
         await tess.post("/language", data={"language": "fr", "csrf_token": csrf_of(fr.text)})

@@ -104,6 +104,7 @@ async def _books_page(
             "keeper": access.is_bookkeeper(me),
             "names": {m.id: m.display_name for m in await members.list_all(db)},
             "accounts": [line for line in trial.lines if line.is_open and line.depth > 0],
+            "shipped_description": account.shipped_description,
             "commodities": await commodity.list_all(db),
             "rows": range(POSTING_ROWS),
             "today": ctx_of(request).clock.now().date().isoformat(),

@@ -167,12 +167,23 @@ async def ledger_reverse(ctx: AppContext, seq: int, who: str | None) -> None:
 @click.argument("end", type=click.DateTime(["%Y-%m-%d"]))
 @_command
 async def ledger_close_period(ctx: AppContext, end: Any) -> None:
-    """Seal every balance as of END (inclusive) into the log; nothing may be dated before."""
+    """Close the period ending END (inclusive): first the closing entry moves every income and
+    expense balance to Equity:RetainedEarnings (printed), then every balance is sealed into the
+    log; nothing may be dated on or before END afterwards."""
     async with ctx.session() as db:
         tx = await period.close(db, end.date(), by=None, now=ctx.clock.now())
+        closing = await period.result_of(db, end.date())
+        lines = [] if closing is None else (await journal.postings_of(db, [closing.id]))[closing.id]
         await db.commit()
         await publish_checkpoint(ctx, db)
         await db.commit()
+    if closing is None:
+        click.echo("No income or expense to move to retained earnings.")
+    else:
+        click.echo(f"Closing entry, transaction {closing.seq} ({closing.date}): "
+                   f"{closing.description}")
+        for line in lines:
+            click.echo(f"  {line.account}  {plain(line.amount)} {line.commodity}")
     click.echo(f"Period closed up to {end:%Y-%m-%d} (transaction {tx.seq}).")
 
 

@@ -108,10 +108,17 @@ class AllocationOut(AllocationPreviewOut):
 
 
 class AllocationDraftOut(BaseModel):
-    """A starting point: the policy, the year's income less expenses, every member's capital."""
+    """A starting point: the policy, the surplus to allocate, every member's capital."""
 
     fiscal_year: int
     commodity: str
-    suggested_surplus: str
+    suggested_surplus: str = Field(
+        description="The undistributed retained earnings once the year is closed; before, the "
+        "year's income less expenses (close the year first: an allocation cannot exceed the "
+        "retained earnings)"
+    )
+    year_closed: bool = Field(
+        description="Whether a period ending on or after the year's last day is closed"
+    )
     policy: dict[str, Any]
     members: list[MemberFiguresOut]

@@ -108,7 +108,14 @@ class BalanceSheetOut(BaseModel):
     equity: str
     income: str
     expenses: str
-    surplus: str
+    surplus: str = Field(
+        description="Income less expenses not yet closed into retained earnings (the current "
+        "year's result); assets = liabilities + equity + surplus"
+    )
+    retained_earnings: str = Field(
+        description="Retained earnings not yet distributed (part of equity): the closed "
+        "results less the allocations posted"
+    )
 
     @classmethod
     def of(cls, sheet: BalanceSheet) -> BalanceSheetOut:
@@ -120,6 +127,7 @@ class BalanceSheetOut(BaseModel):
             income=plain(sheet.income),
             expenses=plain(sheet.expenses),
             surplus=plain(sheet.surplus),
+            retained_earnings=plain(sheet.retained),
         )
 
 
@@ -140,6 +148,15 @@ class TransactionOut(BaseModel):
     leaf_hash: str
     data: dict[str, Any]
     postings: list[PostingOut]
+
+
+class PeriodClosedOut(TransactionOut):
+    """The seal (kind ``period_close``) with the closing entry posted just before it."""
+
+    closing_entry: TransactionOut | None = Field(
+        description="The closing entry (kind result_close) that moved every income and expense "
+        "balance to Equity:RetainedEarnings; null when there was none to move"
+    )
 
 
 def transaction_out(tx: Transaction, postings: list[Any], reverses: int | None) -> TransactionOut:
@@ -209,6 +226,9 @@ class HistoryOut(BaseModel):
     commodity: str
     amount: str
     running: str
+    fiscal_year: int | None = Field(
+        None, description="For a surplus allocation: the fiscal year whose surplus it distributes"
+    )
 
     @classmethod
     def of(cls, line: HistoryLine) -> HistoryOut:
@@ -219,6 +239,7 @@ class HistoryOut(BaseModel):
             commodity=line.commodity,
             amount=plain(line.amount),
             running=plain(line.running),
+            fiscal_year=line.fiscal_year,
         )
 
 

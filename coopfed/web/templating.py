@@ -148,6 +148,9 @@ NOTICES = {
     "proxy_revoked": N_("Your proxy is revoked."),
     "ledger_recorded": N_("The transaction is recorded and the log's checkpoint signed."),
     "ledger_reversed": N_("The reversing transaction is recorded."),
+    "ledger_period_closed": N_(
+        "The period is closed: its result is in retained earnings and its balances are sealed."
+    ),
     "share_recorded": N_("The share operation is recorded."),
     "notifications_read": N_("All notifications are marked as read."),
     "federation_saved": N_("The federation settings are saved."),

@@ -32,39 +32,51 @@ class ChartEntry:
 
 # The chart every instance starts with (members and partners get theirs when first needed).
 DEFAULT_CHART: tuple[ChartEntry, ...] = (
-    ChartEntry("Assets", Purpose.GROUP, "What the co-op owns"),
-    ChartEntry("Assets:Bank", Purpose.BANK, "Bank account"),
-    ChartEntry("Assets:Receivable", Purpose.GROUP, "Owed to the co-op"),
-    ChartEntry("Assets:Receivable:Partners", Purpose.GROUP, "Owed by partner co-ops"),
-    ChartEntry("Liabilities", Purpose.GROUP, "What the co-op owes"),
-    ChartEntry("Liabilities:Payable", Purpose.GROUP, "Owed by the co-op"),
-    ChartEntry("Liabilities:Payable:Members", Purpose.GROUP, "Owed to members"),
-    ChartEntry("Liabilities:Payable:Partners", Purpose.GROUP, "Owed to partner co-ops"),
-    ChartEntry("Equity", Purpose.GROUP, "What the members own together"),
-    ChartEntry("Equity:ShareCapital", Purpose.GROUP, "Share capital, per member"),
-    ChartEntry("Equity:CapitalAccounts", Purpose.GROUP, "Internal capital accounts, per member"),
-    ChartEntry("Equity:Reserves", Purpose.GROUP, "Reserves"),
-    ChartEntry("Equity:Reserves:Legal", Purpose.LEGAL_RESERVE, "Legal reserve"),
-    ChartEntry("Equity:Reserves:Indivisible", Purpose.INDIVISIBLE_RESERVE, "Indivisible reserve"),
-    ChartEntry("Equity:RetainedEarnings", Purpose.RETAINED, "Surplus not yet allocated"),
-    ChartEntry("Equity:Opening", Purpose.OPENING, "Opening balances"),
-    ChartEntry("Equity:ShareRegister", Purpose.GROUP, "Shares held, counted in SHARES"),
-    ChartEntry("Equity:ShareRegister:Issued", Purpose.SHARES_ISSUED, "Shares issued"),
-    ChartEntry("Income", Purpose.GROUP, "Revenue"),
-    ChartEntry("Income:Sales", Purpose.REVENUE, "Sales and services"),
-    ChartEntry("Income:Other", Purpose.REVENUE, "Other revenue"),
-    ChartEntry("Expenses", Purpose.GROUP, "Expenses"),
-    ChartEntry("Expenses:Wages", Purpose.EXPENSE, "Wages"),
-    ChartEntry("Expenses:General", Purpose.EXPENSE, "General expenses"),
+    ChartEntry("Assets", Purpose.GROUP, N_("What the co-op owns")),
+    ChartEntry("Assets:Bank", Purpose.BANK, N_("Bank account")),
+    ChartEntry("Assets:Receivable", Purpose.GROUP, N_("Owed to the co-op")),
+    ChartEntry("Assets:Receivable:Partners", Purpose.GROUP, N_("Owed by partner co-ops")),
+    ChartEntry("Liabilities", Purpose.GROUP, N_("What the co-op owes")),
+    ChartEntry("Liabilities:Payable", Purpose.GROUP, N_("Owed by the co-op")),
+    ChartEntry("Liabilities:Payable:Members", Purpose.GROUP, N_("Owed to members")),
+    ChartEntry("Liabilities:Payable:Partners", Purpose.GROUP, N_("Owed to partner co-ops")),
+    ChartEntry("Equity", Purpose.GROUP, N_("What the members own together")),
+    ChartEntry("Equity:ShareCapital", Purpose.GROUP, N_("Share capital, per member")),
+    ChartEntry("Equity:CapitalAccounts", Purpose.GROUP, N_("Internal capital accounts, per member")),
+    ChartEntry("Equity:Reserves", Purpose.GROUP, N_("Reserves")),
+    ChartEntry("Equity:Reserves:Legal", Purpose.LEGAL_RESERVE, N_("Legal reserve")),
+    ChartEntry("Equity:Reserves:Indivisible", Purpose.INDIVISIBLE_RESERVE, N_("Indivisible reserve")),
+    ChartEntry("Equity:RetainedEarnings", Purpose.RETAINED, N_("Surplus not yet allocated")),
+    ChartEntry("Equity:Opening", Purpose.OPENING, N_("Opening balances")),
+    ChartEntry("Equity:ShareRegister", Purpose.GROUP, N_("Shares held, counted in SHARES")),
+    ChartEntry("Equity:ShareRegister:Issued", Purpose.SHARES_ISSUED, N_("Shares issued")),
+    ChartEntry("Income", Purpose.GROUP, N_("Revenue")),
+    ChartEntry("Income:Sales", Purpose.REVENUE, N_("Sales and services")),
+    ChartEntry("Income:Other", Purpose.REVENUE, N_("Other revenue")),
+    ChartEntry("Expenses", Purpose.GROUP, N_("Expenses")),
+    ChartEntry("Expenses:Wages", Purpose.EXPENSE, N_("Wages")),
+    ChartEntry("Expenses:General", Purpose.EXPENSE, N_("General expenses")),
 )
 
 # Per member: (parent, purpose, description); the account is ``parent:M<id>``.
 MEMBER_ACCOUNTS: tuple[tuple[str, Purpose, str], ...] = (
-    ("Equity:ShareCapital", Purpose.SHARE_CAPITAL, "Share capital"),
-    ("Equity:CapitalAccounts", Purpose.CAPITAL_ACCOUNT, "Capital account"),
-    ("Equity:ShareRegister", Purpose.SHARE_HOLDINGS, "Shares held"),
-    ("Liabilities:Payable:Members", Purpose.PAYABLE, "Owed to the member"),
+    ("Equity:ShareCapital", Purpose.SHARE_CAPITAL, N_("Share capital")),
+    ("Equity:CapitalAccounts", Purpose.CAPITAL_ACCOUNT, N_("Capital account")),
+    ("Equity:ShareRegister", Purpose.SHARE_HOLDINGS, N_("Shares held")),
+    ("Liabilities:Payable:Members", Purpose.PAYABLE, N_("Owed to the member")),
 )
+
+
+SHIPPED = {entry.name: entry.description for entry in DEFAULT_CHART}
+SHIPPED_MEMBER = {parent: description for parent, _, description in MEMBER_ACCOUNTS}
+
+
+def shipped_description(name: str, description: str) -> str | None:
+    """The English description the default chart (or a member account) ships for ``name``,
+    if the account still has it, so pages can show its translation (``gettext`` by this
+    text); None for custom accounts or edited descriptions, which are shown as stored."""
+    shipped = SHIPPED.get(name) or SHIPPED_MEMBER.get(name.rsplit(":", 1)[0])
+    return shipped if shipped is not None and shipped == description else None
 
 
 def check_name(name: str) -> tuple[AccountType, str | None]:

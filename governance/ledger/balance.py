@@ -14,7 +14,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from governance.ledger.model import Account, AccountType, Posting, Purpose, Transaction
+from governance.ledger.model import (
+    Account,
+    AccountType,
+    Posting,
+    Purpose,
+    Transaction,
+    TxKind,
+)
 
 Amounts = dict[str, Decimal]  # commodity code → amount
 
@@ -121,7 +128,10 @@ async def trial_balance(session: AsyncSession, *, until: date | None = None) -> 
 class BalanceSheet:
     """Totals by root, in the co-op's currency, signs flipped so amounts read as positive.
 
-    ``assets == liabilities + equity + (income - expenses)`` (the surplus not yet closed).
+    ``assets == liabilities + equity + (income - expenses)``: ``surplus``, income less expenses,
+    is the result not yet closed; closing a period moves it into ``retained`` (the balance of
+    ``Equity:RetainedEarnings``, part of ``equity``), after which
+    ``assets == liabilities + equity``.
     """
 
     currency: str
@@ -131,9 +141,11 @@ class BalanceSheet:
     income: Decimal
     expenses: Decimal
     sections: dict[AccountType, list[AccountLine]]
+    retained: Decimal = Decimal(0)  # retained earnings not yet distributed
 
     @property
     def surplus(self) -> Decimal:
+        """The result not yet closed into retained earnings."""
         return self.income - self.expenses
 
 
@@ -156,6 +168,11 @@ async def balance_sheet(
         income=-by_root.get(AccountType.INCOME.value, Decimal(0)),
         expenses=by_root.get(AccountType.EXPENSES.value, Decimal(0)),
         sections=sections,
+        retained=-sum(
+            (line.own.get(currency, Decimal(0)) for line in trial.lines
+             if line.purpose is Purpose.RETAINED),
+            Decimal(0),
+        ),
     )
 
 
@@ -179,6 +196,13 @@ class HistoryLine:
     commodity: str
     amount: Decimal
     running: Decimal
+    fiscal_year: int | None = None  # an allocation's: the year whose surplus it distributes
+
+
+def fiscal_year_of(kind: TxKind, data: dict[str, object] | None) -> int | None:
+    """The fiscal year an allocation transaction distributes (None for other kinds)."""
+    year = (data or {}).get("fiscal_year") if kind is TxKind.ALLOCATION else None
+    return year if isinstance(year, int) else None
 
 
 async def history(session: AsyncSession, account_id: int) -> list[HistoryLine]:
@@ -190,6 +214,8 @@ async def history(session: AsyncSession, account_id: int) -> list[HistoryLine]:
             Transaction.description,
             Posting.commodity,
             Posting.amount,
+            Transaction.kind,
+            Transaction.data,
         )
         .join(Transaction, Transaction.id == Posting.transaction_id)
         .where(Posting.account_id == account_id)
@@ -197,7 +223,11 @@ async def history(session: AsyncSession, account_id: int) -> list[HistoryLine]:
     )
     running: Amounts = defaultdict(Decimal)
     lines = []
-    for seq, day, description, code, amount in rows:
+    for seq, day, description, code, amount, kind, data in rows:
         running[code] += amount
-        lines.append(HistoryLine(seq, day, description, code, amount, running[code]))
+        lines.append(
+            HistoryLine(
+                seq, day, description, code, amount, running[code], fiscal_year_of(kind, data)
+            )
+        )
     return lines

@@ -397,7 +397,7 @@ async def reverse(
     )
     if already is not None:
         raise AlreadyReversed(seq)
-    if original.kind is TxKind.PERIOD_CLOSE:
+    if original.kind in (TxKind.PERIOD_CLOSE, TxKind.RESULT_CLOSE):
         raise Conflict(
             N_("Transaction %(seq)s closes a period; it cannot be reversed."),
             code="ledger_not_reversible",

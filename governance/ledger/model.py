@@ -69,6 +69,7 @@ class TxKind(enum.StrEnum):
     SHARE_TRANSFER = "share_transfer"
     SHARE_REDEMPTION = "share_redemption"
     PERIOD_CLOSE = "period_close"
+    RESULT_CLOSE = "result_close"  # the period's revenue and expenses moved to retained earnings
     ALLOCATION = "allocation"
 
 

@@ -163,6 +163,25 @@ def test_close_account__with_a_balance_exits_1(cli: Cli, tmp_path: Path) -> None
     assert again.exit_code == 1 and "[ledger_closed_account]" in again.output
 
 
+def test_close_period__prints_the_closing_entry_then_refuses_the_same_period(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli.invoke("ledger", "open")
+    cli.invoke("ledger", "record",
+               write(tmp_path, [tx("1200.50"), tx("80", "Expenses:General", "Assets:Bank")]))
+    done = cli.invoke("ledger", "close-period", "2026-11-21")
+    assert done.exit_code == 0, done.output
+    assert ("Closing entry, transaction 2 (2026-11-21): Result of the period ending 2026-11-21 "
+            "to retained earnings") in done.output
+    assert "  Expenses:General  -80 EUR" in done.output
+    assert "  Income:Sales  1200.5 EUR" in done.output
+    assert "  Equity:RetainedEarnings  -1120.5 EUR" in done.output
+    assert "Period closed up to 2026-11-21 (transaction 3)." in done.output
+    again = cli.invoke("ledger", "close-period", "2026-11-21")
+    assert again.exit_code == 1 and "[ledger_period_order]" in again.output
+    assert size(cli) == 4
+
+
 def test_shares__subscribe_redeem_and_refusals(cli: Cli) -> None:
     at(cli, datetime.now(UTC), lambda ctx: make_member(ctx, username="ada"))
     at(cli, datetime.now(UTC), lambda ctx: make_member(ctx, username="bea"))

@@ -81,12 +81,18 @@ async def test_a_year_of_books(ctx: AppContext, clock: ManualClock, tmp_path: Pa
         await Worker(ctx, [LedgerCheckpoints()]).run_once()
     year_end = start + timedelta(days=30 * 11)
     clock.advance(timedelta(days=1))
+    result = 12 * (Decimal("4200") - Decimal("3100.55") - Decimal("120.10"))
     async with ctx.session() as db:
+        before = await balance.balance_sheet(db, "EUR")
+        assert (before.surplus, before.retained) == (result, 0)
+        assert before.assets == before.liabilities + before.equity + before.surplus
         await period.close(db, year_end, by=None, now=clock.now())
         await db.commit()
+        # The closing entry moved the year's result to retained earnings.
         sheet = await balance.balance_sheet(db, "EUR")
-        assert sheet.surplus == 12 * (Decimal("4200") - Decimal("3100.55") - Decimal("120.10"))
-        assert sheet.assets == sheet.liabilities + sheet.equity + sheet.surplus
+        assert (sheet.surplus, sheet.retained, sheet.income, sheet.expenses) == (0, result, 0, 0)
+        assert sheet.assets == before.assets
+        assert sheet.assets == sheet.liabilities + sheet.equity
         beancount = await export.to_beancount(db, title="Tech Co-op", currency="EUR")
         report = await verify_books(db)
     assert report.ok, report.problem

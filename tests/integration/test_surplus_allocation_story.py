@@ -31,6 +31,7 @@ from tests.integration.test_cli import Cli
 from tests.integration.web_support import add_member
 
 L = f"{API}/ledger"
+D = Decimal
 YEAR = 2027
 
 
@@ -129,12 +130,39 @@ async def test_a_year_then_its_surplus_allocated_posted_exported_and_verified(
     async with ctx.session() as db:
         assert (await bylaws_store.current(db)).ledger.allocation["members"]["cash"] == "0.5"
 
-    # The treasurer starts from the draft: the year's surplus and every member's capital.
+    # Before the year is closed the draft offers its result, telling the treasurer to close it.
+    draft = await client.get(
+        f"{L}/allocations/draft", params={"fiscal_year": YEAR}, headers=bearer(treasurer_token)
+    )
+    assert (draft.json()["suggested_surplus"], draft.json()["year_closed"]) == ("12000", False)
+    sheet = (await client.get(f"{L}/reports/balance-sheet", headers=bearer(tokens[2]))).json()
+    assert (sheet["surplus"], sheet["retained_earnings"]) == ("12000", "0")
+    assert D(sheet["assets"]) == D(sheet["liabilities"]) + D(sheet["equity"]) + D(
+        sheet["surplus"])
+
+    # The treasurer closes the year: the closing entry moves its result to retained earnings.
+    closed = await client.post(f"{L}/periods", json={"end": f"{YEAR}-12-31"},
+                               headers=bearer(treasurer_token))
+    assert closed.status_code == 201, closed.text
+    closing = closed.json()["closing_entry"]
+    assert closing["kind"] == "result_close" and closing["date"] == f"{YEAR}-12-31"
+    assert {(p["account"], p["amount"]) for p in closing["postings"]} == {
+        ("Income:Sales", "60000"), ("Expenses:Wages", "-45600"),
+        ("Expenses:General", "-2400"), ("Equity:RetainedEarnings", "-12000"),
+    }
+    again = await client.post(f"{L}/periods", json={"end": f"{YEAR}-12-31"},
+                              headers=bearer(treasurer_token))
+    assert again.status_code == 422, again.text
+    sheet = (await client.get(f"{L}/reports/balance-sheet", headers=bearer(tokens[2]))).json()
+    assert (sheet["surplus"], sheet["retained_earnings"]) == ("0", "12000")
+    assert D(sheet["assets"]) == D(sheet["liabilities"]) + D(sheet["equity"])
+
+    # The treasurer starts from the draft: the retained earnings and every member's capital.
     draft = await client.get(
         f"{L}/allocations/draft", params={"fiscal_year": YEAR}, headers=bearer(treasurer_token)
     )
     assert draft.status_code == 200, draft.text
-    assert draft.json()["suggested_surplus"] == "12000"
+    assert (draft.json()["suggested_surplus"], draft.json()["year_closed"]) == ("12000", True)
     assert draft.json()["policy"]["legal_form"] == "fr_scop"
     capital = {m["member_id"]: m["capital"] for m in draft.json()["members"]}
     assert capital[applicant.id] == "100"
@@ -188,6 +216,10 @@ async def test_a_year_then_its_surplus_allocated_posted_exported_and_verified(
                          headers=bearer(tokens[2]))
     ).json()
     assert posted["kind"] == "allocation"
+    # Dated the day it passed, it says which year's surplus it distributes.
+    assert posted["date"] == f"{YEAR + 1}-03-{posted['date'][-2:]}"
+    assert posted["description"].startswith(f"Surplus allocation of fiscal year {YEAR}")
+    assert posted["data"]["fiscal_year"] == YEAR
     lines = {(p["account"], p["amount"]) for p in posted["postings"]}
     assert ("Equity:RetainedEarnings", "12000") in lines
     assert ("Equity:Reserves:Legal", "-1800") in lines
@@ -198,12 +230,16 @@ async def test_a_year_then_its_surplus_allocated_posted_exported_and_verified(
     assert (f"Liabilities:Payable:Members:M{applicant.id}", "-272") in lines
     assert (f"Equity:CapitalAccounts:M{applicant.id}", "-270") in lines
     assert sum(Decimal(p["amount"]) for p in posted["postings"]) == 0
+    # The surplus is distributed: nothing retained any more, and the balance sheet adds up.
+    sheet = (await client.get(f"{L}/reports/balance-sheet", headers=bearer(tokens[2]))).json()
+    assert (sheet["surplus"], sheet["retained_earnings"]) == ("0", "0")
+    assert D(sheet["assets"]) == D(sheet["liabilities"]) + D(sheet["equity"])
 
     for member_id, credited in ((applicant.id, "270"), (people[2].id, "540")):
         books = (await client.get(f"{L}/members/{member_id}", headers=bearer(tokens[2]))).json()
         assert books["holding"]["capital_account"] == credited
-        assert [h["seq"] for h in books["capital_account_history"]] == [
-            enactment["transaction_seq"]
+        assert [(h["seq"], h["fiscal_year"]) for h in books["capital_account_history"]] == [
+            (enactment["transaction_seq"], YEAR)
         ]
     assert books["holding"]["share_capital"] == "0"
 

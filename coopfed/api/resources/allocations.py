@@ -50,10 +50,12 @@ async def draft_allocation(call: Call) -> AllocationDraftOut:
     year = check_year(int(raw) if raw else now.year - 1)
     policy = await surplus.policy(call.db)
     rules = await books.rules(call.db)
+    suggestion = await surplus.suggested_surplus(call.db, year, rules.currency)
     return AllocationDraftOut(
         fiscal_year=year,
         commodity=rules.currency,
-        suggested_surplus=plain(await surplus.year_surplus(call.db, year, rules.currency)),
+        suggested_surplus=plain(suggestion.surplus),
+        year_closed=suggestion.year_closed,
         policy=policy,
         members=[
             MemberFiguresOut(

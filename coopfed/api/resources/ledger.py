@@ -26,6 +26,7 @@ from coopfed.api.ledger_schemas import (
     InclusionOut,
     MemberBooksOut,
     PartnerIn,
+    PeriodClosedOut,
     PeriodIn,
     RegisterOut,
     ReverseIn,
@@ -339,14 +340,15 @@ async def redeem(call: Call) -> ShareOperationOut:
     return await _share_op(call, op)
 
 
-async def close_period(call: Call) -> TransactionOut:
+async def close_period(call: Call) -> PeriodClosedOut:
     keeper = access.require_bookkeeper(call.member)
     body: PeriodIn = call.body
-    tx = await period.close(
-        call.db, drafts.parse_date(body.end), by=keeper.id, now=call.ctx.clock.now()
-    )
+    end = drafts.parse_date(body.end)
+    tx = await period.close(call.db, end, by=keeper.id, now=call.ctx.clock.now())
+    closing = await period.result_of(call.db, end)
     await _signed(call)
-    return (await _tx_out(call, [tx]))[0]
+    seal, *rest = await _tx_out(call, [tx] if closing is None else [tx, closing])
+    return PeriodClosedOut(**seal.model_dump(), closing_entry=rest[0] if rest else None)
 
 
 def _op(
@@ -496,9 +498,10 @@ operations = [
         "POST",
         "/periods",
         close_period,
-        "Close a period: seal every balance as of its last day into the log",
+        "Close a period: move its result (income less expenses) to retained earnings with a "
+        "closing entry, then seal every balance as of its last day into the log",
         body=PeriodIn,
-        response=TransactionOut,
+        response=PeriodClosedOut,
         status=201,
     ),
     _op(

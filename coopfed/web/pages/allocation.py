@@ -91,8 +91,9 @@ async def _page(
     except GovernanceError:
         year = now.year - 1
     admitted = await surplus.admitted_members(db)
+    suggestion = await surplus.suggested_surplus(db, year, rules.currency)
     if "surplus" not in form:
-        form["surplus"] = format(await surplus.year_surplus(db, year, rules.currency), "f")
+        form["surplus"] = format(suggestion.surplus, "f")
     if "figures" not in form:
         form["figures"] = figures.to_text(
             [(m.username, Decimal(0), Decimal(0), None) for m in admitted]
@@ -108,6 +109,7 @@ async def _page(
             "policy": policy,
             "legal_form": LEGAL_FORMS.get(str((policy or {}).get("legal_form")), ""),
             "year": year,
+            "year_closed": suggestion.year_closed,
             "form": form,
             "admitted": admitted,
             "capital": capital,
@@ -123,7 +125,8 @@ async def _page(
 async def allocation_form(request: Request) -> Response:
     me = await require_admitted(request)
     access.require_bookkeeper(me)
-    return await _page(request, me)
+    year = request.query_params.get("fiscal_year", "").strip()
+    return await _page(request, me, form={"fiscal_year": year} if year else None)
 
 
 async def allocation_post(request: Request) -> Response:

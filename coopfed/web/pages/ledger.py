@@ -32,6 +32,7 @@ from governance.ledger import (
     commodity,
     export,
     journal,
+    period,
     shares,
 )
 from governance.ledger import draft as drafts
@@ -104,6 +105,7 @@ async def _books_page(
             "keeper": access.is_bookkeeper(me),
             "names": {m.id: m.display_name for m in await members.list_all(db)},
             "accounts": [line for line in trial.lines if line.is_open and line.depth > 0],
+            "shipped_description": account.shipped_description,
             "commodities": await commodity.list_all(db),
             "rows": range(POSTING_ROWS),
             "today": ctx_of(request).clock.now().date().isoformat(),
@@ -177,6 +179,27 @@ async def reverse(request: Request) -> Response:
     await publish_checkpoint(ctx, db)
     await db.commit()
     return redirect(request, "/ledger", notice="ledger_reversed")
+
+
+async def close_period(request: Request) -> Response:
+    """Close a period: its result to retained earnings, then every balance sealed."""
+    me = await require_admitted(request)
+    _who, form = await posted(request)
+    db = db_of(request)
+    ctx = ctx_of(request)
+    try:
+        keeper = access.require_bookkeeper(me)
+        end = drafts.parse_date(form.values.get("end", ""))
+        await period.close(db, end, by=keeper.id, now=ctx.clock.now())
+        await db.commit()
+    except GovernanceError as exc:
+        await db.rollback()
+        return await _books_page(
+            request, me, error=exc.template, params=exc.params, status=http_status(exc)
+        )
+    await publish_checkpoint(ctx, db)
+    await db.commit()
+    return redirect(request, "/ledger", notice="ledger_period_closed")
 
 
 async def export_file(request: Request) -> Response:
@@ -342,6 +365,7 @@ routes = [
     Route("/ledger", books_view, methods=["GET"]),
     Route("/ledger/transactions", record, methods=["POST"]),
     Route("/ledger/transactions/{seq:int}/reverse", reverse, methods=["POST"]),
+    Route("/ledger/periods", close_period, methods=["POST"]),
     Route("/ledger/export/{fmt}", export_file, methods=["GET"]),
     Route("/ledger/me", my_books, methods=["GET"]),
     Route("/ledger/members/{member_id:int}", member_books, methods=["GET"]),

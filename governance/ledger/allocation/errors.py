@@ -30,6 +30,7 @@ BAD_PRECISION = "allocation_bad_precision"
 DUPLICATE_MEMBER = "allocation_duplicate_member"
 NO_PATRONS = "allocation_no_patrons"
 BASIS_EMPTY = "allocation_basis_empty"
+EXCEEDS_RETAINED = "allocation_exceeds_retained_earnings"
 
 
 class AllocationError(GovernanceError):

@@ -6,7 +6,9 @@ member's internal capital account (credit), with the amounts of
 :meth:`~governance.ledger.allocation.Allocation.balanced_lines`. It goes through
 :func:`governance.ledger.journal.record`, so every invariant of the books is checked first and
 a refusal writes nothing. Members' payable and capital accounts are opened if they do not exist
-yet. Unlike a transaction typed in by a treasurer, an allocation may have more than
+yet. The surplus must not exceed the undistributed retained earnings (the credit balance of
+``Equity:RetainedEarnings``, which closing a period fills with its result):
+:func:`retained_earnings` and ``allocation_exceeds_retained_earnings``. Unlike a transaction typed in by a treasurer, an allocation may have more than
 ``draft.MAX_POSTINGS`` postings (two per member).
 
 This module uses the database; the rest of the package stays pure (it is not imported by
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -24,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance.i18n import N_
 from governance.ledger import account as accounts
+from governance.ledger import balance, journal
 from governance.ledger import commodity as commodities
-from governance.ledger import journal
-from governance.ledger.allocation.errors import InvalidAllocation
+from governance.ledger.allocation.errors import EXCEEDS_RETAINED, InvalidAllocation
 from governance.ledger.allocation.result import Allocation, LineRole
 from governance.ledger.draft import Draft, PostingDraft, check_description
 from governance.ledger.model import Purpose, Transaction, TxKind
@@ -59,6 +62,14 @@ def member_account(role: LineRole, member_id: int) -> str:
     purpose = MEMBER_ROLES[role]
     parent = next(parent for parent, found, _ in accounts.MEMBER_ACCOUNTS if found is purpose)
     return accounts.member_account_name(parent, member_id)
+
+
+async def retained_earnings(session: AsyncSession, commodity: str) -> Decimal:
+    """What is left to allocate: the credit balance of the retained earnings account."""
+    found = await accounts.by_name(session, shared_account(LineRole.RETAINED))
+    if found is None:
+        return Decimal(0)
+    return -await balance.of_account_in(session, found.id, commodity)
 
 
 def to_draft(allocation: Allocation, *, commodity: str, day: date, description: str) -> Draft:
@@ -122,6 +133,17 @@ async def post(
             precision=allocation.precision,
             commodity=code,
             declared=declared.precision,
+        )
+    available = await retained_earnings(session, code)
+    if allocation.surplus > available:
+        raise InvalidAllocation(
+            N_("The surplus to allocate (%(surplus)s %(commodity)s) exceeds the retained "
+               "earnings not yet distributed (%(available)s %(commodity)s); close the year "
+               "first so its result moves to retained earnings, or allocate less."),
+            code=EXCEEDS_RETAINED,
+            surplus=format(allocation.surplus, "f"),
+            available=commodities.plain(available),
+            commodity=code,
         )
     wanted = sorted({line.member_id for line in allocation.lines() if line.member_id is not None})
     found = set((await session.scalars(select(Member.id).where(Member.id.in_(wanted)))).all())

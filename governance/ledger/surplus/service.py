@@ -19,7 +19,7 @@ from governance.bylaws import store as bylaws_store
 from governance.bylaws.document import Effect, LedgerRules, ProposalKind
 from governance.errors import InvalidInput
 from governance.i18n import N_
-from governance.ledger import access, balance, books, shares
+from governance.ledger import access, balance, books, period, shares
 from governance.ledger import commodity as commodities
 from governance.ledger.allocation import (
     AllocationPreview,
@@ -101,6 +101,23 @@ async def year_surplus(session: AsyncSession, fiscal_year: int, currency: str) -
             total -= amounts.get(currency, Decimal(0))
             total += start.get(account_id, {}).get(currency, Decimal(0))
     return total
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The draft's starting surplus: the undistributed retained earnings once the year is
+    closed (``year_closed``), else the year's result so far (close the year before posting)."""
+
+    surplus: Decimal
+    year_closed: bool
+
+
+async def suggested_surplus(session: AsyncSession, fiscal_year: int, currency: str) -> Suggestion:
+    year_end = date(check_year(fiscal_year), 12, 31)
+    closed = await period.last_end(session)
+    if closed is not None and closed >= year_end:
+        return Suggestion(await allocation_posting.retained_earnings(session, currency), True)
+    return Suggestion(await year_surplus(session, fiscal_year, currency), False)
 
 
 async def admitted_members(session: AsyncSession) -> list[Member]:
@@ -218,7 +235,9 @@ async def enact(session: AsyncSession, proposal: Proposal, now: datetime) -> Tra
         allocation,
         commodity=inputs.commodity,
         day=now.date(),
-        description=f"Surplus allocation {inputs.fiscal_year} (proposal {proposal.id})",
+        description=(
+            f"Surplus allocation of fiscal year {inputs.fiscal_year} (proposal {proposal.id})"
+        ),
         by=None,
         now=now,
         data=data,

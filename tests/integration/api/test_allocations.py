@@ -6,7 +6,7 @@ stored; an allocation the books refuse on pass leaves them unchanged, the refusa
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,8 @@ from governance.ballot import cast as ballots
 from governance.bylaws import presets
 from governance.bylaws import store as bylaws_store
 from governance.clock import ManualClock
-from governance.ledger import period
+from governance.ledger import books, journal, period
+from governance.ledger import draft as drafts
 from governance.member import Role
 from governance.proposal import service as proposal_service
 from governance.proposal.model import Proposal, ProposalStatus
@@ -76,7 +77,7 @@ async def test_draft_preview_propose_and_read(
     assert draft.status_code == 200, draft.text
     assert {m["member_id"] for m in draft.json()["members"]} == {admin.id, treasurer.id,
                                                                  member.id}
-    assert draft.json()["suggested_surplus"] == "0"
+    assert (draft.json()["suggested_surplus"], draft.json()["year_closed"]) == ("0", False)
     shown = await client.post(f"{A}/preview", json=body(treasurer, member),
                               headers=treasurer.headers)
     assert shown.status_code == 200, shown.text
@@ -200,13 +201,25 @@ async def test_private_details__members_read_only_their_own_row(
     assert len(everyone["preview"]["rows"]) == 2
 
 
-async def test_books_refuse_on_pass__unchanged_and_the_refusal_shown(
-    ctx: AppContext, client: AsyncClient, clock: ManualClock, admin: Caller, treasurer: Caller,
-    member: Caller,
-) -> None:
-    await install(ctx)
+async def earn(ctx: AppContext, amount: str, *, close: date) -> None:
+    """A sale in 2025, then the period ending ``close`` closed: its result is retained."""
+    async with ctx.session() as db:
+        now = ctx.clock.now()
+        await books.ensure_open(db, now=now)
+        await journal.record(db, drafts.make(date(2025, 6, 1), "Sale", [
+            ("Assets:Bank", "EUR", amount), ("Income:Sales", "EUR", f"-{amount}")]),
+            by=None, now=now)
+        await period.close(db, close, by=None, now=now)
+        await db.commit()
+
+
+async def voted_through(
+    ctx: AppContext, client: AsyncClient, clock: ManualClock, voters: list[Caller],
+    treasurer: Caller, member: Caller,
+) -> int:
+    """An allocation of 1000.00 proposed, scheduled and voted yes; the vote not closed yet."""
     made = await client.post(A, json=body(treasurer, member), headers=treasurer.headers)
-    proposal_id = made.json()["proposal_id"]
+    proposal_id = int(made.json()["proposal_id"])
     now = clock.now()
     async with ctx.session() as db:
         proposal = await proposal_service.get(db, proposal_id)
@@ -216,17 +229,25 @@ async def test_books_refuse_on_pass__unchanged_and_the_refusal_shown(
         )
         await db.commit()
     await Worker(ctx, [ProposalClock()]).run_once()
-    for voter in (admin, treasurer, member):
+    for voter in voters:
         async with ctx.session() as db:
             await ballots.cast(db, proposal_id, await members.get(db, voter.id),
                                {"vote": "yes"}, now=clock.now())
             await db.commit()
     clock.advance(timedelta(days=3, minutes=1))
-    # The treasurer closes the books up to today before the vote closes: the allocation,
-    # dated the day it passes, can no longer be posted.
-    async with ctx.session() as db:
-        await period.close(db, clock.now().date(), by=None, now=clock.now())
-        await db.commit()
+    return proposal_id
+
+
+async def test_books_refuse_on_pass__unchanged_and_the_refusal_shown(
+    ctx: AppContext, client: AsyncClient, clock: ManualClock, admin: Caller, treasurer: Caller,
+    member: Caller,
+) -> None:
+    await install(ctx)
+    proposal_id = await voted_through(ctx, client, clock, [admin, treasurer, member],
+                                      treasurer, member)
+    # The treasurer closes the books up to today before the vote closes: the year's result is
+    # retained, but the allocation, dated the day it passes, can no longer be posted.
+    await earn(ctx, "1000.00", close=clock.now().date())
     before = await snapshot(ctx)
     await Worker(ctx, [ProposalClock()]).run_once()
     assert await snapshot(ctx) == before
@@ -240,3 +261,24 @@ async def test_books_refuse_on_pass__unchanged_and_the_refusal_shown(
     async with ctx.session() as db:
         stored = await proposal_service.get(db, proposal_id)
         assert stored.closed_at is not None and stored.result is not None
+
+
+async def test_a_surplus_above_the_retained_earnings__refused_on_pass_books_unchanged(
+    ctx: AppContext, client: AsyncClient, clock: ManualClock, admin: Caller, treasurer: Caller,
+    member: Caller,
+) -> None:
+    await install(ctx)
+    await earn(ctx, "600.00", close=date(2025, 12, 31))
+    draft = await client.get(f"{A}/draft", params={"fiscal_year": 2025},
+                             headers=treasurer.headers)
+    assert (draft.json()["suggested_surplus"], draft.json()["year_closed"]) == ("600", True)
+    proposal_id = await voted_through(ctx, client, clock, [admin, treasurer, member],
+                                      treasurer, member)
+    before = await snapshot(ctx)
+    await Worker(ctx, [ProposalClock()]).run_once()
+    assert await snapshot(ctx) == before
+    read = (await client.get(f"{A}/{proposal_id}", headers=member.headers)).json()
+    assert read["status"] == ProposalStatus.PASSED.value
+    assert read["enactment"]["ok"] is False
+    assert read["enactment"]["code"] == "allocation_exceeds_retained_earnings"
+    assert "(600 EUR)" in read["enactment"]["message"]

@@ -43,9 +43,26 @@ async def test_treasurer_previews_and_proposes__members_pass_it__the_books_show_
     await _coop(client, ctx)
     async with browser(app, "tess@example.org") as tess, browser(app, "bea@example.org") as bea:
         assert "/ledger/allocation" in (await tess.get("/ledger")).text
-        form = await tess.get("/ledger/allocation")
+        form = await tess.get("/ledger/allocation?fiscal_year=2025")
         assert form.status_code == 200
         assert "tess,0,0," in form.text and "bea,0,0," in form.text  # every member prefilled
+        assert "The year 2025 is not closed yet" in form.text
+        # A year's sales, then the year closed from the books page: its result is retained.
+        sale = {"date": "2025-06-01", "description": "Services 2025",
+                "account_0": "Assets:Bank", "commodity_0": "EUR", "amount_0": "10000.00",
+                "account_1": "Income:Sales", "commodity_1": "EUR", "amount_1": "-10000.00"}
+        recorded = await post(tess, "/ledger/transactions", sale, page="/ledger")
+        assert recorded.status_code == 303, recorded.text
+        assert "Result of the year not yet closed" in (await tess.get("/ledger")).text
+        closed = await post(tess, "/ledger/periods", {"end": "2025-12-31"}, page="/ledger")
+        assert closed.status_code == 303, closed.text
+        books = (await tess.get(closed.headers["location"])).text
+        assert "The period is closed: its result is in retained earnings" in books
+        assert "Result of the period ending 2025-12-31 to retained earnings" in books
+        again = await post(tess, "/ledger/periods", {"end": "2025-12-31"}, page="/ledger")
+        assert again.status_code == 422
+        form = await tess.get("/ledger/allocation?fiscal_year=2025")
+        assert "not closed yet" not in form.text and 'value="10000"' in form.text
         data = {"fiscal_year": "2025", "surplus": "10000.00", "figures": FIGURES}
         shown = await post(tess, "/ledger/allocation", {**data, "action": "preview"},
                            page="/ledger/allocation")
@@ -76,7 +93,8 @@ async def test_treasurer_previews_and_proposes__members_pass_it__the_books_show_
             seq = await journal.size(db) - 1
         assert f"Posted to the books as transaction {seq}." in page
         books = (await bea.get("/ledger")).text
-        assert "Surplus allocation 2025" in books and "Reserves:Legal: -1,500" in books
+        assert "Surplus allocation of fiscal year 2025" in books
+        assert "Surplus of fiscal year 2025" in books and "Reserves:Legal: -1,500" in books
 
         fr = await tess.get("/ledger/allocation", headers={"accept-language": "fr"})
         await tess.post("/language", data={"language": "fr", "csrf_token": csrf_of(fr.text)})

@@ -8,6 +8,7 @@ from httpx import AsyncClient
 from starlette.applications import Starlette
 
 from coopfed.context import AppContext
+from governance.ledger import account
 from governance.member import Role
 from tests.helpers import csrf_of
 from tests.integration.web import browser, post, set_up
@@ -86,6 +87,10 @@ async def test_share_register_and_my_shares__in_french(
         page="/ledger/shares",
     )
     assert too_many.status_code == 422 and "below zero" in too_many.text
+    async with ctx.session() as db:
+        await account.open_account(db, "Expenses:Travel", description="Custom travel",
+                                   now=ctx.clock.now())
+        await db.commit()
     async with browser(app, "bea@example.org") as b:
         await b.post(
             "/language",
@@ -96,6 +101,9 @@ async def test_share_register_and_my_shares__in_french(
         assert "Mes parts et mon capital" in mine.text and "souscription" in mine.text
         books = await b.get("/ledger", headers={"accept-language": "fr"})
         assert "Comptes" in books.text and "Bilan" in books.text
+        # The shipped chart's descriptions are shown translated, custom ones as stored.
+        assert "Ventes et prestations" in books.text and "Sales and services" not in books.text
+        assert "Capital social" in books.text and "Custom travel" in books.text
         register = await b.get("/ledger/shares", headers={"accept-language": "fr"})
         assert "Registre des parts" in register.text
 

@@ -28,6 +28,12 @@ def scop_allocation(*member_ids: int, precision: int = 2) -> Allocation:
     return allocate(parse_policy(raw), D("10000.00"), members, precision)
 
 
+async def retained(books: Books, amount: str = "10000.00") -> None:
+    """A closed result waiting in retained earnings (an ordinary entry stands in for it)."""
+    await record(books.ctx, [("Assets:Bank", "EUR", amount),
+                             ("Equity:RetainedEarnings", "EUR", f"-{amount}")])
+
+
 async def own(books: Books, name: str) -> Decimal:
     async with books.ctx.session() as db:
         found = await account.require(db, name)
@@ -56,9 +62,7 @@ def test_to_draft__is_balanced_with_the_surplus_debited_first() -> None:
 async def test_post__records_one_allocation_transaction_and_moves_the_balances(
     books: Books,
 ) -> None:
-    # The year's result, closed into retained earnings by an ordinary entry.
-    await record(books.ctx, [("Assets:Bank", "EUR", "10000.00"),
-                             ("Equity:RetainedEarnings", "EUR", "-10000.00")])
+    await retained(books)
     ids = (books.ada.id, books.bea.id, books.treasurer.id)  # the treasurer has no accounts yet
     allocation = scop_allocation(*ids)
 
@@ -89,6 +93,7 @@ async def test_post__records_one_allocation_transaction_and_moves_the_balances(
 async def test_post__credit_to_capital_accounts_lands_there(books: Books) -> None:
     members = [MemberBasis(books.ada.id, hours=D("3")), MemberBasis(books.bea.id, hours=D("1"))]
     allocation = allocate(parse_policy(preset("us_worker_coop")), D("1000.00"), members, 2)
+    await retained(books, "1200.00")
 
     async with books.ctx.session() as db:
         await posting.post(db, allocation, commodity="EUR", day=DAY, description="Patronage",
@@ -99,10 +104,13 @@ async def test_post__credit_to_capital_accounts_lands_there(books: Books) -> Non
     assert await own(books, f"Equity:CapitalAccounts:M{books.ada.id}") == D("-540.00")
     assert await own(books, f"Liabilities:Payable:Members:M{books.ada.id}") == D("-135.00")
     assert await own(books, f"Equity:CapitalAccounts:M{books.bea.id}") == D("-180.00")
-    assert await own(books, "Equity:RetainedEarnings") == D("1000.00")
+    assert await own(books, "Equity:RetainedEarnings") == D("-200.00")
 
 
-async def refused(books: Books, allocation: Allocation, **changes: object) -> GovernanceError:
+async def refused(books: Books, allocation: Allocation, *, fund: bool = True,
+                  **changes: object) -> GovernanceError:
+    if fund:
+        await retained(books)
     arguments: dict[str, object] = {
         "commodity": "EUR", "day": DAY, "description": "Surplus 2026", "by": None,
         "now": books.ctx.clock.now(),
@@ -115,6 +123,27 @@ async def refused(books: Books, allocation: Allocation, **changes: object) -> Go
             await db.commit()
     assert await snapshot(books.ctx) == before
     return caught.value
+
+
+async def test_post__a_surplus_above_the_retained_earnings_is_refused(books: Books) -> None:
+    await retained(books, "9999.99")
+
+    error = await refused(books, scop_allocation(books.ada.id, books.bea.id, books.treasurer.id),
+                          fund=False)
+
+    assert error.code == "allocation_exceeds_retained_earnings"
+    assert error.message == (
+        "The surplus to allocate (10000.00 EUR) exceeds the retained earnings not yet "
+        "distributed (9999.99 EUR); close the year first so its result moves to retained "
+        "earnings, or allocate less."
+    )
+
+
+async def test_post__with_no_retained_earnings_at_all_is_refused(books: Books) -> None:
+    error = await refused(books, scop_allocation(books.ada.id, books.bea.id, books.treasurer.id),
+                          fund=False)
+
+    assert error.code == "allocation_exceeds_retained_earnings"
 
 
 async def test_post__a_precision_other_than_the_commoditys_is_refused(books: Books) -> None:
@@ -157,12 +186,13 @@ async def test_post__a_closed_member_account_is_refused_and_nothing_is_opened(
 
 
 async def test_post__into_a_closed_period_is_refused(books: Books) -> None:
+    await retained(books)
     async with books.ctx.session() as db:
         await period.close(db, DAY, by=None, now=books.ctx.clock.now())
         await db.commit()
 
     error = await refused(books, scop_allocation(books.ada.id, books.bea.id, books.treasurer.id),
-                          day=date(2026, 1, 1))
+                          day=date(2026, 1, 1), fund=False)
 
     assert error.code == "ledger_period_closed"
 

@@ -7,7 +7,8 @@ code and leaves the books unchanged; each accepted write is followed by a signed
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +44,7 @@ from coopfed.api.ledger_schemas import (
 from coopfed.api.operation import Access, Call, Handler, Operation
 from coopfed.ledger_service import publish_checkpoint, verify_books
 from governance import member as members
+from governance.bylaws.document import LedgerRules
 from governance.errors import NotFound
 from governance.i18n import N_
 from governance.ledger import (
@@ -290,54 +292,60 @@ async def _account_out(call: Call, name: str) -> AccountOut:
     return next(AccountOut.of(line) for line in trial.lines if line.name == name)
 
 
-async def _share_op(call: Call, op: ShareOperation) -> ShareOperationOut:
+ShareStep = Callable[[LedgerRules, int, datetime], Awaitable[ShareOperation]]
+"""One share-register operation, given the books' rules, the bookkeeper's id and the time."""
+
+
+async def _share_op(call: Call, step: ShareStep) -> ShareOperationOut:
+    """Run one share-register operation as the calling bookkeeper, sign, and show it."""
+    keeper = access.require_bookkeeper(call.member)
+    now = call.ctx.clock.now()
+    rules = await books.ensure_open(call.db, now=now)
+    op = await step(rules, keeper.id, now)
     await _signed(call)
     return (await _ops_out(call, [op]))[0]
 
 
 async def subscribe(call: Call) -> ShareOperationOut:
-    keeper = access.require_bookkeeper(call.member)
     body: SharesIn = call.body
-    now = call.ctx.clock.now()
-    rules = await books.ensure_open(call.db, now=now)
-    op = await shares.subscribe(
-        call.db,
-        body.member_id,
-        body.quantity,
-        rules,
-        cash_account=body.cash_account,
-        by=keeper.id,
-        now=now,
+    return await _share_op(
+        call,
+        lambda rules, by, now: shares.subscribe(
+            call.db,
+            body.member_id,
+            body.quantity,
+            rules,
+            cash_account=body.cash_account,
+            by=by,
+            now=now,
+        ),
     )
-    return await _share_op(call, op)
 
 
 async def transfer(call: Call) -> ShareOperationOut:
-    keeper = access.require_bookkeeper(call.member)
     body: TransferIn = call.body
-    now = call.ctx.clock.now()
-    rules = await books.ensure_open(call.db, now=now)
-    op = await shares.transfer(
-        call.db, body.from_member_id, body.to_member_id, body.quantity, rules, by=keeper.id, now=now
+    return await _share_op(
+        call,
+        lambda rules, by, now: shares.transfer(
+            call.db, body.from_member_id, body.to_member_id, body.quantity, rules, by=by, now=now
+        ),
     )
-    return await _share_op(call, op)
 
 
 async def redeem(call: Call) -> ShareOperationOut:
-    keeper = access.require_bookkeeper(call.member)
     body: SharesIn = call.body
-    now = call.ctx.clock.now()
-    rules = await books.ensure_open(call.db, now=now)
-    op = await shares.redeem(
-        call.db,
-        body.member_id,
-        body.quantity,
-        rules,
-        cash_account=body.cash_account,
-        by=keeper.id,
-        now=now,
+    return await _share_op(
+        call,
+        lambda rules, by, now: shares.redeem(
+            call.db,
+            body.member_id,
+            body.quantity,
+            rules,
+            cash_account=body.cash_account,
+            by=by,
+            now=now,
+        ),
     )
-    return await _share_op(call, op)
 
 
 async def close_period(call: Call) -> PeriodClosedOut:
